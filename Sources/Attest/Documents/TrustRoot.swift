@@ -1,0 +1,61 @@
+import AttestCrypto
+
+/// The vendor's root of trust (payload `application/vnd.attest.root+json`).
+///
+/// Guarantees after `init(json:)`: strict members only; version ≥ 1; 1 ≤ threshold ≤ number of keys;
+/// every key listed under its own keyid; denied regions are ISO 3166-1 alpha-2 codes.
+public struct TrustRoot: Sendable, Equatable {
+    public struct Policy: Sendable, Equatable {
+        public var deniedRegions: [String]
+        public var clockSkewSeconds: Int
+        public var maxManifestDays: Int
+
+        public init(deniedRegions: [String], clockSkewSeconds: Int = 300, maxManifestDays: Int = 400) {
+            self.deniedRegions = deniedRegions
+            self.clockSkewSeconds = clockSkewSeconds
+            self.maxManifestDays = maxManifestDays
+        }
+    }
+
+    public var version: Int
+    public var expires: Timestamp
+    public var threshold: Int
+    public var keys: [String: PublicKey]
+    public var policy: Policy
+
+    public init(version: Int, expires: Timestamp, threshold: Int, keys: [PublicKey], policy: Policy) {
+        self.version = version
+        self.expires = expires
+        self.threshold = threshold
+        self.keys = Dictionary(keys.map { ($0.keyID, $0) }, uniquingKeysWith: { a, _ in a })
+        self.policy = policy
+    }
+
+    public init(json value: JSONValue) throws(AttestError) {
+        var reader = try JSONObjectReader(value)
+        version = try DocumentFields.positive(&reader, "version")
+        expires = try DocumentFields.time(&reader, "expires")
+        (keys, threshold) = try DocumentFields.keys(&reader)
+        var p = try reader.object("policy")
+        let denied = try DocumentFields.list(&p, "deniedRegions", nonEmpty: false, what: "an ISO 3166-1 alpha-2 code", Region.isCountry)
+        let skew = try DocumentFields.positive(&p, "clockSkewSeconds", min: 0, max: 86_400)
+        let maxDays = try DocumentFields.positive(&p, "maxManifestDays", min: 1, max: 3650)
+        try p.finish()
+        policy = Policy(deniedRegions: denied, clockSkewSeconds: skew, maxManifestDays: maxDays)
+        try reader.finish()
+    }
+
+    public var json: JSONValue {
+        [
+            "version": DocumentFields.int(version),
+            "expires": .string(expires.description),
+            "threshold": DocumentFields.int(threshold),
+            "keys": DocumentFields.keyMapJSON(keys),
+            "policy": [
+                "deniedRegions": DocumentFields.strings(policy.deniedRegions),
+                "clockSkewSeconds": DocumentFields.int(policy.clockSkewSeconds),
+                "maxManifestDays": DocumentFields.int(policy.maxManifestDays),
+            ],
+        ]
+    }
+}

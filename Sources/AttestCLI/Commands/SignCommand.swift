@@ -1,0 +1,47 @@
+import ArgumentParser
+import Attest
+import AttestCrypto
+
+struct SignCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sign",
+        abstract: "Sign a draft (payload JSON) into an envelope, or add a signature to an envelope.")
+
+    @Option(help: "The private key to sign with.")
+    var key: String
+
+    @Option(name: .customLong("type"), help: "root, delegation, manifest or revocation.")
+    var type: String
+
+    @Argument(help: "A draft payload or an envelope of the same type ('-' for standard input).")
+    var input: String
+
+    @Option(name: .shortAndLong, help: "Where to write the envelope ('-' for standard output).")
+    var output: String
+
+    @OptionGroup var passphrase: PassphraseOptions
+
+    func validate() throws {
+        guard let kind = PayloadType(kind: type), kind != .receipt else {
+            throw ValidationError("unknown --type '\(type)' (root, delegation, manifest, revocation)")
+        }
+    }
+
+    func run() throws {
+        guard let kind = PayloadType(kind: type) else { throw ValidationError("unknown --type '\(type)'") }
+        let signer = try KeyFiles.loadPrivateKey(at: key) { () throws(AttestError) in
+            try passphrase.read(prompt: "Passphrase for \(key): ")
+        }
+        let bytes = try AtomicFile.read(input, limit: 2 << 20)
+        let envelope: Envelope
+        do {
+            envelope = try DraftSigning.sign(bytes, as: kind, with: signer)
+        } catch {
+            throw error.inFile(input == "-" ? "standard input" : input)
+        }
+        try AtomicFile.write(envelope.encoded() + [0x0a], to: output)
+        if output != "-" {
+            Terminal.write("signed \(kind.kind) \(envelope.payloadDigest) with \(signer.publicKey.keyID) (\(envelope.signatures.count) signature\(envelope.signatures.count == 1 ? "" : "s")) -> \(output)\n")
+        }
+    }
+}

@@ -1,0 +1,72 @@
+#ifndef ATTEST_COPENSSL_SHIM_H
+#define ATTEST_COPENSSL_SHIM_H
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/ecdsa.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+// Macros and variadic calls do not import into Swift: each gets a static inline function here.
+
+static inline long attest_BIO_get_mem_data(BIO *bio, char **data) {
+    return BIO_get_mem_data(bio, data);
+}
+
+static inline int attest_ERR_GET_LIB(unsigned long e) { return ERR_GET_LIB(e); }
+static inline int attest_ERR_GET_REASON(unsigned long e) { return ERR_GET_REASON(e); }
+
+/// Generates a key of a named algorithm: "ED25519", "X25519", "EC" with a curve name, "RSA" with bits.
+static inline EVP_PKEY *attest_keygen(const char *alg, const char *curve, unsigned int rsa_bits) {
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, alg, NULL);
+    EVP_PKEY *pkey = NULL;
+    if (ctx == NULL) return NULL;
+    if (EVP_PKEY_keygen_init(ctx) <= 0) goto done;
+    if (curve != NULL) {
+        OSSL_PARAM params[2];
+        params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)curve, 0);
+        params[1] = OSSL_PARAM_construct_end();
+        if (EVP_PKEY_CTX_set_params(ctx, params) <= 0) goto done;
+    }
+    if (rsa_bits > 0) {
+        if (EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, (int)rsa_bits) <= 0) goto done;
+    }
+    if (EVP_PKEY_generate(ctx, &pkey) <= 0) pkey = NULL;
+done:
+    EVP_PKEY_CTX_free(ctx);
+    return pkey;
+}
+
+/// The curve name of an EC key ("prime256v1", "secp384r1"), written into buf.
+static inline int attest_ec_group_name(const EVP_PKEY *pkey, char *buf, size_t len) {
+    size_t out = 0;
+    return EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, buf, len, &out);
+}
+
+/// Encrypts a PKCS#8 key with AES-256-CBC under scrypt (N=2^14, r=8, p=1, as `openssl pkcs8 -scrypt`).
+static inline X509_SIG *attest_pkcs8_encrypt_scrypt(PKCS8_PRIV_KEY_INFO *p8, const char *pass, int passlen) {
+    X509_ALGOR *alg = PKCS5_pbe2_set_scrypt(EVP_aes_256_cbc(), NULL, 0, NULL, 16384, 8, 1);
+    if (alg == NULL) return NULL;
+    X509_SIG *sig = PKCS8_set0_pbe(pass, passlen, p8, alg);
+    if (sig == NULL) X509_ALGOR_free(alg);
+    return sig;
+}
+
+/// Sets RSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt on a sign or verify context.
+static inline int attest_set_rsa_pss(EVP_PKEY_CTX *pctx) {
+    if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0) return 0;
+    if (EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) <= 0) return 0;
+    if (EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) <= 0) return 0;
+    return 1;
+}
+
+#endif
