@@ -56,30 +56,47 @@ public enum Base64 {
             padding += 1
         }
         if padding > 0, input.count % 4 != 0 { return nil }
-        if end % 4 == 1 { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(end / 4 * 3 + 2)
-        var sawStandard = false
-        var sawURLSafe = false
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for i in 0..<end {
-            let c = input[i]
-            let v = decodeTable[Int(c)]
-            if v == 0xff { return nil }
-            if c == UInt8(ascii: "+") || c == UInt8(ascii: "/") { sawStandard = true }
-            if c == UInt8(ascii: "-") || c == UInt8(ascii: "_") { sawURLSafe = true }
-            accumulator = accumulator << 6 | UInt32(v)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
-                accumulator &= (1 << UInt32(bits)) - 1
+        let tail = end % 4
+        if tail == 1 { return nil }
+        if padding > 0, (tail == 2 && padding != 2) || (tail == 3 && padding != 1) { return nil }
+        let whole = end - tail
+        let outCount = whole / 4 * 3 + (tail == 0 ? 0 : tail - 1)
+        // Hot path of every envelope read: one table lookup per character, four characters per step.
+        return decodeTable.withUnsafeBufferPointer { table -> [UInt8]? in
+            var seen: UInt8 = 0  // bit 0: '+' or '/', bit 1: '-' or '_'
+            var invalid: UInt8 = 0
+            @inline(__always) func value(_ c: UInt8) -> UInt32 {
+                let v = table[Int(c)]
+                invalid |= v & 0x80
+                seen |= (c == 0x2b || c == 0x2f) ? 1 : 0
+                seen |= (c == 0x2d || c == 0x5f) ? 2 : 0
+                return UInt32(v & 0x3f)
             }
+            let out = [UInt8](unsafeUninitializedCapacity: outCount) { buffer, initialized in
+                var i = 0, o = 0
+                while i < whole {
+                    let n = value(input[i]) << 18 | value(input[i + 1]) << 12 | value(input[i + 2]) << 6 | value(input[i + 3])
+                    buffer[o] = UInt8(truncatingIfNeeded: n >> 16)
+                    buffer[o + 1] = UInt8(truncatingIfNeeded: n >> 8)
+                    buffer[o + 2] = UInt8(truncatingIfNeeded: n)
+                    i += 4
+                    o += 3
+                }
+                if tail == 2 {
+                    let n = value(input[i]) << 18 | value(input[i + 1]) << 12
+                    if n & 0xffff != 0 { invalid |= 0x80 }  // bits past the last byte must be zero
+                    buffer[o] = UInt8(truncatingIfNeeded: n >> 16)
+                    o += 1
+                } else if tail == 3 {
+                    let n = value(input[i]) << 18 | value(input[i + 1]) << 12 | value(input[i + 2]) << 6
+                    if n & 0xff != 0 { invalid |= 0x80 }
+                    buffer[o] = UInt8(truncatingIfNeeded: n >> 16)
+                    buffer[o + 1] = UInt8(truncatingIfNeeded: n >> 8)
+                    o += 2
+                }
+                initialized = o
+            }
+            return invalid == 0 && seen != 3 ? out : nil
         }
-        if sawStandard && sawURLSafe { return nil }
-        if accumulator != 0 { return nil }
-        if padding > 0, (end % 4 == 2 && padding != 2) || (end % 4 == 3 && padding != 1) { return nil }
-        return out
     }
 }
