@@ -1,0 +1,13 @@
+/// `delegation.expiry`: the issuing delegation has not expired.
+public struct DelegationExpiryPolicy: VerificationPolicy {
+    public let id = CheckID.delegationExpiry
+    public init() {}
+
+    public func evaluate(_ c: VerificationContext) -> CheckOutcome {
+        guard let d = c.delegation?.delegation else { return .skip("no delegation for this manifest") }
+        if c.now > d.expires.adding(seconds: c.skew) {
+            return .fail("delegation \(d.name) v\(d.version) expired at \(d.expires) (now \(c.now))")
+        }
+        return .pass("delegation \(d.name) valid until \(d.expires)")
+    }
+}

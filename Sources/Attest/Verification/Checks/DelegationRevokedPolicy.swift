@@ -1,0 +1,14 @@
+/// `delegation.revoked`: the root's revocation list does not name the issuing delegation.
+public struct DelegationRevokedPolicy: VerificationPolicy {
+    public let id = CheckID.delegationRevoked
+    public init() {}
+
+    public func evaluate(_ c: VerificationContext) -> CheckOutcome {
+        guard let d = c.delegation?.delegation else { return .skip("no delegation for this manifest") }
+        if c.trust.revokedDelegations.contains(d.name) {
+            let version = c.trust.revocations[Revocation.rootIssuer]?.revocation.version ?? 0
+            return .fail("delegation \(d.name) is revoked by the root's list v\(version)")
+        }
+        return .pass("delegation \(d.name) is not revoked")
+    }
+}

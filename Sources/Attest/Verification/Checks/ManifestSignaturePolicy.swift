@@ -1,0 +1,17 @@
+/// `manifest.signature`: a threshold of distinct, unrevoked keys of the issuing delegation signed it.
+public struct ManifestSignaturePolicy: VerificationPolicy {
+    public let id = CheckID.manifestSignature
+    public init() {}
+
+    public func evaluate(_ c: VerificationContext) -> CheckOutcome {
+        guard let manifest = c.manifest else { return .skip("no readable manifest") }
+        guard let d = c.delegation?.delegation else { return .skip("no delegation named \(manifest.document.issuer) to take keys from") }
+        let count = c.manifestSigners.count
+        if count >= d.threshold {
+            return .pass("signed by \(count) key\(count == 1 ? "" : "s") of delegation \(d.name) (threshold \(d.threshold))")
+        }
+        let revoked = c.revokedSigners
+        let note = revoked.isEmpty ? "" : "; revoked signers do not count: \(revoked.joined(separator: ", "))"
+        return .fail("signed by \(count) unrevoked key\(count == 1 ? "" : "s") of delegation \(d.name), threshold \(d.threshold)\(note)")
+    }
+}

@@ -1,0 +1,60 @@
+/// Verification as a command runs it: trust inputs, an optional device state directory, device facts,
+/// a job, and the time. With a state directory, the device's trusted root, stored revocation lists,
+/// rollback counters and newest accepted time take part, and are updated afterwards.
+public struct VerificationSetup: Sendable {
+    public var roots: [NamedInput] = []
+    public var delegations: [NamedInput] = []
+    public var revocations: [NamedInput] = []
+    public var device: DeviceFacts?
+    public var job: JobRequest?
+    /// An auditor's time; when set, the device state is read but never written.
+    public var at: Timestamp?
+    public var stateDirectory: String?
+    /// `boot`, `run` and `unseal` skip nothing: a skipped check denies.
+    public var skipsAllowed = true
+
+    public init() {}
+}
+
+public enum DeviceVerifier {
+    public static func verify(_ manifest: NamedInput, setup: VerificationSetup) throws(AttestError) -> VerificationResult {
+        guard let stateDirectory = setup.stateDirectory else {
+            let trust = TrustStore(roots: setup.roots, delegations: setup.delegations, revocations: setup.revocations)
+            return Verifier.verify(manifest, trust: trust, device: setup.device, job: setup.job,
+                                   at: setup.at ?? Timestamp.now(), skipsAllowed: setup.skipsAllowed)
+        }
+        let directory = try DeviceStateDirectory(path: stateDirectory)
+        return try directory.withLock { (tx) throws(AttestError) -> VerificationResult in
+            let trust = TrustStore(roots: setup.roots, delegations: setup.delegations,
+                                   revocations: tx.revocations + setup.revocations,
+                                   anchor: tx.trustedRoot, acceptedRevocationVersions: tx.state.revocationVersions)
+            // The device clock never goes back past what it has already accepted.
+            var now = setup.at ?? Timestamp.now()
+            if setup.at == nil, let newest = tx.state.newestAccepted, newest > now { now = newest }
+            let result = Verifier.verify(manifest, trust: trust, device: setup.device, job: setup.job, at: now,
+                                         rollback: tx.state.rollback, skipsAllowed: setup.skipsAllowed)
+            guard setup.at == nil else { return result }
+            record(trust: trust, into: &tx)
+            if result.isAllowed, let accepted = try? JSONParser.parse(Envelope.parse(manifest.bytes).payload),
+               let m = try? Manifest(json: accepted) {
+                for chip in m.chips { tx.state.rollback[chip.serial] = max(tx.state.rollback[chip.serial] ?? 0, m.sequence) }
+                if tx.state.newestAccepted.map({ m.issuedAt > $0 }) ?? true { tx.state.newestAccepted = m.issuedAt }
+            }
+            return result
+        }
+    }
+
+    /// Keeps what verified: the newest root of a good chain, and newer signed revocation lists.
+    static func record(trust: TrustStore, into tx: inout DeviceStateDirectory.Transaction) {
+        if trust.rootOutcome.passed, let newest = trust.rootChain.last {
+            let storedVersion = tx.trustedRoot.flatMap { try? TrustRoot(json: JSONParser.parse(Envelope.parse($0.bytes).payload)).version }
+            if storedVersion.map({ newest.document.version > $0 }) ?? true {
+                tx.storeRoot(newest.envelope.encoded() + [0x0a])
+            }
+        }
+        for (issuer, entry) in trust.revocations where entry.revocation.version > (tx.state.revocationVersions[issuer] ?? 0) {
+            tx.state.revocationVersions[issuer] = entry.revocation.version
+            tx.storeRevocation(issuer: issuer, envelope: entry.signed.envelope.encoded() + [0x0a])
+        }
+    }
+}
