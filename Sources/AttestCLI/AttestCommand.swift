@@ -20,6 +20,7 @@ struct AttestCommand: ParsableCommand {
             KeyCommand.self,
             SignCommand.self,
             InspectCommand.self,
+            VerifyCommand.self,
             BenchCommand.self,
         ]
     )
