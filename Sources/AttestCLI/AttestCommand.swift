@@ -21,6 +21,7 @@ struct AttestCommand: ParsableCommand {
             SignCommand.self,
             InspectCommand.self,
             VerifyCommand.self,
+            DemoCommand.self,
             BenchCommand.self,
         ]
     )

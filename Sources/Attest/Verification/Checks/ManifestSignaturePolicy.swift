@@ -11,6 +11,9 @@ public struct ManifestSignaturePolicy: VerificationPolicy {
             return .pass("signed by \(count) key\(count == 1 ? "" : "s") of delegation \(d.name) (threshold \(d.threshold))")
         }
         let revoked = c.revokedSigners
+        if count == 0 && revoked.isEmpty {
+            return .fail("no valid signature from a key of delegation \(d.name) (threshold \(d.threshold))")
+        }
         let note = revoked.isEmpty ? "" : "; revoked signers do not count: \(revoked.joined(separator: ", "))"
         return .fail("signed by \(count) unrevoked key\(count == 1 ? "" : "s") of delegation \(d.name), threshold \(d.threshold)\(note)")
     }
