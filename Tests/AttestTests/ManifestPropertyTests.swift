@@ -1,0 +1,116 @@
+import Attest
+import AttestCrypto
+import Testing
+
+/// Property tests over generated manifests: canonical JSON round-trips, signatures verify, and any single
+/// field changed after signing is denied. The generator is seeded, so a failure names a reproducible seed.
+@Suite("Manifest properties")
+struct ManifestPropertyTests {
+    /// SplitMix64: small, fast, and the same sequence for the same seed on every platform.
+    struct Generator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
+        mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
+        mutating func hex(_ n: Int) -> String { String((0..<n).map { _ in Array("0123456789abcdef")[int(0...15)] }) }
+        mutating func slug() -> String {
+            let words = ["vision", "speech", "inspection", "safety", "retail", "medical", "triage", "ocr", "audit"]
+            return (0..<int(1...3)).map { _ in pick(words) }.joined(separator: "-")
+        }
+    }
+
+    static let countries = Region.countries.sorted()
+    static let subdivisions = Region.subdivisions.sorted()
+
+    static func manifest(_ g: inout Generator) -> Manifest {
+        let issued = Timestamp(seconds: Int64(g.int(1_700_000_000...1_900_000_000)))
+        let start = issued.adding(seconds: Int64(g.int(0...86_400)))
+        let chips = (0..<g.int(1...4)).map { i in
+            Manifest.Chip(vendor: g.pick(["nvidia", "amd", "intel"]), model: g.pick(["H200", "MI300X", "Gaudi3", "B200 SXM"]),
+                          serial: "\(g.int(100_000...999_999))\(i)\(g.hex(4))")
+        }
+        var classes: [String] = []
+        while classes.count < g.int(1...3) {
+            let c = g.slug()
+            if !classes.contains(c) { classes.append(c) }
+        }
+        let workloads = classes.map { c in
+            Manifest.Workload(workloadClass: c, models: (0..<g.int(0...2)).map { _ in "sha256:" + g.hex(64) })
+        }
+        let uuid = "\(g.hex(8))-\(g.hex(4))-4\(g.hex(3))-a\(g.hex(3))-\(g.hex(12))"
+        return Manifest(id: uuid, issuer: g.slug(), sequence: g.int(0...1_000_000), issuedAt: issued, notBefore: start,
+                        notAfter: start.adding(seconds: Int64(g.int(1...400 * 86_400))), chips: chips,
+                        region: g.int(0...1) == 0 ? g.pick(countries) : g.pick(subdivisions), workloads: workloads)
+    }
+
+    @Test("random manifests round-trip through canonical JSON and the strict decoder", arguments: 0..<4)
+    func roundTrip(batch: Int) throws {
+        for i in 0..<250 {
+            let seed = UInt64(batch * 1000 + i)
+            var g = Generator(state: seed)
+            let m = Self.manifest(&g)
+            let bytes = CanonicalJSON.encode(m.json)
+            let parsed = try JSONParser.parse(bytes)
+            let decoded = try Manifest(json: parsed)
+            #expect(decoded == m, "seed \(seed)")
+            #expect(CanonicalJSON.encode(decoded.json) == bytes, "seed \(seed)")
+        }
+    }
+
+    @Test("random manifests sign and verify; any single field changed after signing is denied")
+    func tamper() throws {
+        let key = try PrivateKey.generate(.ed25519)
+        let keys = [key.publicKey.keyID: key.publicKey]
+        for seed in UInt64(0)..<200 {
+            var g = Generator(state: seed &* 7919)
+            let m = Self.manifest(&g)
+            var envelope = Envelope(payloadType: PayloadType.manifest.rawValue, payload: CanonicalJSON.encode(m.json))
+            try envelope.sign(with: key)
+            #expect(envelope.verify(keys: keys, threshold: 1).meetsThreshold, "seed \(seed)")
+
+            var changed = m
+            switch g.int(0...7) {
+            case 0: changed.region = changed.region == "MX" ? "BR" : "MX"
+            case 1: changed.sequence += 1
+            case 2: changed.chips[0].serial += "0"
+            case 3: changed.workloads[0].workloadClass += "-x"
+            case 4: changed.notAfter = changed.notAfter.adding(seconds: 1)
+            case 5: changed.issuer += "-x"
+            case 6: changed.chips[0].vendor = changed.chips[0].vendor == "amd" ? "nvidia" : "amd"
+            default: changed.workloads[0].models.append("sha256:" + String(repeating: "0", count: 64))
+            }
+            #expect(changed != m, "seed \(seed): the change must change something")
+            let forged = Envelope(payloadType: envelope.payloadType, payload: CanonicalJSON.encode(changed.json), signatures: envelope.signatures)
+            #expect(!forged.verify(keys: keys, threshold: 1).meetsThreshold, "seed \(seed): a changed manifest verified")
+        }
+    }
+
+    @Test("a changed field in a signed manifest is denied by the full verifier, by manifest.signature")
+    func tamperFullChain() throws {
+        let fx = try TrustFixture()
+        let setup = try fx.setup(device: fx.device)
+        let good = try fx.signedManifest()
+        #expect(try DeviceVerifier.verify(good, setup: setup).isAllowed)
+        let envelope = try Envelope.parse(good.bytes)
+        var base = fx.manifest()
+        for field in 0..<4 {
+            switch field {
+            case 0: base.sequence = 99
+            case 1: base.chips[1].serial = "1652922009999"
+            case 2: base.workloads.removeLast()
+            default: base.notAfter = base.notAfter.adding(days: 1)
+            }
+            let forged = Envelope(payloadType: envelope.payloadType, payload: CanonicalJSON.encode(base.json), signatures: envelope.signatures)
+            let result = try DeviceVerifier.verify(NamedInput(name: "forged", bytes: forged.encoded()), setup: setup)
+            #expect(!result.isAllowed)
+            #expect(result.failed.contains(.manifestSignature))
+            base = fx.manifest()
+        }
+    }
+}
