@@ -18,6 +18,10 @@ struct AttestCommand: ParsableCommand {
         subcommands: [
             KeygenCommand.self,
             KeyCommand.self,
+            RootCommand.self,
+            DelegateCommand.self,
+            ManifestCommand.self,
+            RevokeCommand.self,
             SignCommand.self,
             InspectCommand.self,
             VerifyCommand.self,
@@ -31,6 +35,13 @@ struct AttestCommand: ParsableCommand {
 enum AttestMain {
     static func main() {
         do {
+            // A device verifies on every boot and job: well-formed `verify` invocations skip
+            // ArgumentParser's reflection over the command tree, which costs more than the verification.
+            let arguments = CommandLine.arguments.dropFirst()
+            if arguments.first == "verify", let fast = VerifyInvocation.fastParse(arguments.dropFirst()) {
+                try fast.run()
+                return
+            }
             var command = try AttestCommand.parseAsRoot()
             try command.run()
         } catch {

@@ -36,3 +36,21 @@ public enum Hex {
         }
     }
 }
+
+extension String {
+    /// Whether the UTF-8 of `self` contains that of `needle`; a plain byte search, cheaper at start-up
+    /// than the generic string-processing one.
+    package func containsBytes(_ needle: StaticString) -> Bool {
+        var copy = self
+        return copy.withUTF8 { hay in
+            let n = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+            guard n.count > 0, hay.count >= n.count else { return n.count == 0 }
+            outer: for i in 0...(hay.count - n.count) {
+                guard hay[i] == n[0] else { continue }
+                for j in 1..<n.count where hay[i + j] != n[j] { continue outer }
+                return true
+            }
+            return false
+        }
+    }
+}

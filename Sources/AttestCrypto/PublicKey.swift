@@ -48,7 +48,7 @@ public struct PublicKey: Sendable, Hashable {
     /// Reads an SPKI PEM (`-----BEGIN PUBLIC KEY-----`).
     public init(pem: String) throws(CryptoError) {
         let bytes = Array(pem.utf8)
-        guard pem.contains("-----BEGIN PUBLIC KEY-----") else {
+        guard pem.containsBytes("-----BEGIN PUBLIC KEY-----") else {
             throw CryptoError(.invalidKey, "not a PEM public key (no BEGIN PUBLIC KEY line)", drainingQueue: false)
         }
         let parsed: OpaquePointer? = try withReadBIO(bytes) { bio in PEM_read_bio_PUBKEY(bio, nil, nil, nil) }

@@ -4,7 +4,7 @@ import AttestCrypto
 public enum KeyFiles {
     /// Whether a PEM private key file is encrypted (so a passphrase must be found before loading it).
     public static func isEncrypted(_ bytes: [UInt8]) -> Bool {
-        String(decoding: bytes, as: UTF8.self).contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+        String(decoding: bytes, as: UTF8.self).containsBytes("-----BEGIN ENCRYPTED PRIVATE KEY-----")
     }
 
     /// Loads a PKCS#8 PEM private key; `passphrase` is asked for only when the key is encrypted.
@@ -23,10 +23,10 @@ public enum KeyFiles {
         let bytes = try AtomicFile.read(path, limit: 1 << 20)
         let text = String(decoding: bytes, as: UTF8.self)
         do {
-            if text.contains("-----BEGIN PUBLIC KEY-----") {
+            if text.containsBytes("-----BEGIN PUBLIC KEY-----") {
                 return try PublicKey(pem: text)
             }
-            if text.contains("PRIVATE KEY-----") {
+            if text.containsBytes("PRIVATE KEY-----") {
                 let pass: [UInt8]? = isEncrypted(bytes) ? try passphrase() : nil
                 return try PrivateKey(pem: text, passphrase: pass).publicKey
             }

@@ -10,6 +10,7 @@ struct KeyCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Print a key's keyid, type and key dict (the form documents carry).")
 
         @Argument(help: "A private or public key file (PEM), or a key dict (JSON).")

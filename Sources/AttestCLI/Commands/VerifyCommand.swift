@@ -32,15 +32,76 @@ struct VerifyCommand: ParsableCommand {
     var manifests: [String]
 
     func validate() throws {
-        guard !manifests.isEmpty else { throw ValidationError("give at least one manifest") }
-        if let at, Timestamp(at) == nil { throw ValidationError("--at must be an RFC 3339 UTC time like 2027-01-31T00:00:00Z") }
-        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1 to 64") }
-        if model != nil && workload == nil { throw ValidationError("--model needs --workload") }
-        if trust.roots.isEmpty { throw ValidationError("give the trust root with --root") }
+        if let problem = invocation.problem { throw ValidationError(problem) }
+    }
+
+    var invocation: VerifyInvocation {
+        VerifyInvocation(roots: trust.roots, delegations: trust.delegations, revocations: trust.revocations,
+                         deviceFacts: trust.deviceFacts, stateDirectory: trust.stateDirectory, workload: workload,
+                         model: model, at: at, jobs: jobs, json: json, manifests: manifests)
     }
 
     func run() throws {
-        var setup = try trust.setup()
+        try invocation.run()
+    }
+}
+
+/// `attest verify` as plain values, so the command can run from ArgumentParser or from the fast path.
+struct VerifyInvocation {
+    var roots: [String] = []
+    var delegations: [String] = []
+    var revocations: [String] = []
+    var deviceFacts: String?
+    var stateDirectory: String?
+    var workload: String?
+    var model: String?
+    var at: String?
+    var jobs = 1
+    var json = false
+    var manifests: [String] = []
+
+    /// Why these arguments make no sense together, if they don't.
+    var problem: String? {
+        if manifests.isEmpty { return "give at least one manifest" }
+        if let at, Timestamp(at) == nil { return "--at must be an RFC 3339 UTC time like 2027-01-31T00:00:00Z" }
+        if !(1...64).contains(jobs) { return "--jobs must be 1 to 64" }
+        if model != nil && workload == nil { return "--model needs --workload" }
+        if roots.isEmpty { return "give the trust root with --root" }
+        return nil
+    }
+
+    /// Reads the common, well-formed spellings only; anything else returns nil and goes through
+    /// ArgumentParser, which also gives the usual error messages.
+    static func fastParse(_ arguments: ArraySlice<String>) -> VerifyInvocation? {
+        var v = VerifyInvocation()
+        var i = arguments.startIndex
+        while i < arguments.endIndex {
+            let arg = arguments[i]
+            if arg == "--json" { v.json = true; i += 1; continue }
+            if !arg.hasPrefix("-") { v.manifests.append(arg); i += 1; continue }
+            guard i + 1 < arguments.endIndex else { return nil }
+            let value = arguments[i + 1]
+            if value.hasPrefix("-") && value != "-" { return nil }
+            switch arg {
+            case "--root": v.roots.append(value)
+            case "--delegation": v.delegations.append(value)
+            case "--revocation": v.revocations.append(value)
+            case "--device": if v.deviceFacts != nil { return nil } else { v.deviceFacts = value }
+            case "--state-dir": if v.stateDirectory != nil { return nil } else { v.stateDirectory = value }
+            case "--workload": if v.workload != nil { return nil } else { v.workload = value }
+            case "--model": if v.model != nil { return nil } else { v.model = value }
+            case "--at": if v.at != nil { return nil } else { v.at = value }
+            case "--jobs": guard let n = Int(value) else { return nil }; v.jobs = n
+            default: return nil
+            }
+            i += 2
+        }
+        return v.problem == nil ? v : nil
+    }
+
+    func run() throws {
+        var setup = try TrustOptions.setup(roots: roots, delegations: delegations, revocations: revocations,
+                                           deviceFacts: deviceFacts, stateDirectory: stateDirectory)
         setup.at = at.flatMap(Timestamp.init)
         if let workload {
             var digest: String?

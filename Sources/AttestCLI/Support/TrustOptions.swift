@@ -21,23 +21,26 @@ struct TrustOptions: ParsableArguments {
     @Option(name: .customLong("state-dir"), help: "The device state directory (rollback counters, trusted root). Also $ATTEST_STATE_DIR.")
     var stateDirectory: String?
 
-    /// The state directory from the flag or the environment.
-    var resolvedStateDirectory: String? {
-        if let stateDirectory { return stateDirectory }
-        if let env = getenv("ATTEST_STATE_DIR") {
-            let value = String(cString: env)
-            return value.isEmpty ? nil : value
-        }
-        return nil
+    func setup() throws(AttestError) -> VerificationSetup {
+        try TrustOptions.setup(roots: roots, delegations: delegations, revocations: revocations,
+                               deviceFacts: deviceFacts, stateDirectory: stateDirectory)
     }
 
-    func setup() throws(AttestError) -> VerificationSetup {
+    /// Reads the trust inputs and device facts; the state directory comes from the flag or $ATTEST_STATE_DIR.
+    static func setup(roots: [String], delegations: [String], revocations: [String], deviceFacts: String?,
+                      stateDirectory: String?) throws(AttestError) -> VerificationSetup {
         var setup = VerificationSetup()
         for path in roots { setup.roots.append(try NamedInput.read(path)) }
         for path in delegations { setup.delegations.append(try NamedInput.read(path)) }
         for path in revocations { setup.revocations.append(try NamedInput.read(path)) }
         if let deviceFacts { setup.device = try DeviceFacts.read(deviceFacts) }
-        setup.stateDirectory = resolvedStateDirectory
+        setup.stateDirectory = stateDirectory ?? environmentStateDirectory
         return setup
+    }
+
+    static var environmentStateDirectory: String? {
+        guard let env = getenv("ATTEST_STATE_DIR") else { return nil }
+        let value = String(cString: env)
+        return value.isEmpty ? nil : value
     }
 }
