@@ -10,6 +10,8 @@ public struct VerificationContext: Sendable {
     public let delegation: TrustStore.DelegationEntry?
     /// The delegation keys (minus revoked ones) that signed the manifest.
     public let manifestSigners: [String]
+    /// Keys of the delegation that signed the manifest but are revoked.
+    public let revokedSigners: [String]
     public let device: DeviceFacts?
     public let job: JobRequest?
     public let now: Timestamp
@@ -33,24 +35,33 @@ public struct VerificationContext: Sendable {
             let entry = trust.delegations[doc.document.issuer]
             delegation = entry
             if let entry {
-                var keys = entry.delegation.keys
-                for revoked in trust.revokedKeys { keys.removeValue(forKey: revoked) }
-                manifestSigners = doc.envelope.verify(keys: keys, threshold: entry.delegation.threshold).verifiedKeyIDs
+                // One pass over the signatures: revoked keys are told apart afterwards, not verified twice.
+                let signers = doc.envelope.verify(keys: entry.delegation.keys, threshold: entry.delegation.threshold).verifiedKeyIDs
+                manifestSigners = signers.filter { !trust.revokedKeys.contains($0) }
+                revokedSigners = signers.filter { trust.revokedKeys.contains($0) }
             } else {
                 manifestSigners = []
+                revokedSigners = []
             }
         case .failure(let error):
             manifest = nil
             manifestProblem = error.description
             delegation = nil
             manifestSigners = []
+            revokedSigners = []
         }
     }
 
-    /// The manifest's own signers that appear on any revocation list in force.
-    var revokedSigners: [String] {
-        guard let manifest, let delegation else { return [] }
-        let all = manifest.envelope.verify(keys: delegation.delegation.keys, threshold: 1).verifiedKeyIDs
-        return all.filter { trust.revokedKeys.contains($0) }
+    /// The delegation, when the root signed it: checks that depend on its keys or scope use only this.
+    public var trustedDelegation: Delegation? {
+        guard let delegation, delegation.signedByRoot else { return nil }
+        return delegation.delegation
+    }
+
+    /// Why a check that needs a trusted delegation cannot run.
+    var untrustedDelegationReason: String {
+        guard let manifest = manifest?.document else { return "no readable manifest" }
+        guard delegation != nil else { return "no delegation named \(manifest.issuer)" }
+        return "delegation \(manifest.issuer) is not trusted (see delegation.signature)"
     }
 }

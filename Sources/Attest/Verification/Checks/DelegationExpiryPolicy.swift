@@ -4,7 +4,7 @@ public struct DelegationExpiryPolicy: VerificationPolicy {
     public init() {}
 
     public func evaluate(_ c: VerificationContext) -> CheckOutcome {
-        guard let d = c.delegation?.delegation else { return .skip("no delegation for this manifest") }
+        guard let d = c.trustedDelegation else { return .skip(c.untrustedDelegationReason) }
         if c.now > d.expires.adding(seconds: c.skew) {
             return .fail("delegation \(d.name) v\(d.version) expired at \(d.expires) (now \(c.now))")
         }

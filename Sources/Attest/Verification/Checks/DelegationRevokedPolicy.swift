@@ -4,7 +4,7 @@ public struct DelegationRevokedPolicy: VerificationPolicy {
     public init() {}
 
     public func evaluate(_ c: VerificationContext) -> CheckOutcome {
-        guard let d = c.delegation?.delegation else { return .skip("no delegation for this manifest") }
+        guard let d = c.trustedDelegation else { return .skip(c.untrustedDelegationReason) }
         if c.trust.revokedDelegations.contains(d.name) {
             let version = c.trust.revocations[Revocation.rootIssuer]?.revocation.version ?? 0
             return .fail("delegation \(d.name) is revoked by the root's list v\(version)")

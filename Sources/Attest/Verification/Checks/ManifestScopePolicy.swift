@@ -6,7 +6,7 @@ public struct ManifestScopePolicy: VerificationPolicy {
 
     public func evaluate(_ c: VerificationContext) -> CheckOutcome {
         guard let m = c.manifest?.document else { return .skip("no readable manifest") }
-        guard let d = c.delegation?.delegation else { return .skip("no delegation to take the scope from") }
+        guard let d = c.trustedDelegation else { return .skip(c.untrustedDelegationReason) }
         var problems: [String] = []
         if !d.scope.allows(region: m.region) {
             problems.append("region \(m.region) is outside delegation regions \(d.scope.regions.joined(separator: ","))")

@@ -4,8 +4,8 @@ public struct ManifestSignaturePolicy: VerificationPolicy {
     public init() {}
 
     public func evaluate(_ c: VerificationContext) -> CheckOutcome {
-        guard let manifest = c.manifest else { return .skip("no readable manifest") }
-        guard let d = c.delegation?.delegation else { return .skip("no delegation named \(manifest.document.issuer) to take keys from") }
+        guard c.manifest != nil else { return .skip("no readable manifest") }
+        guard let d = c.trustedDelegation else { return .skip(c.untrustedDelegationReason) }
         let count = c.manifestSigners.count
         if count >= d.threshold {
             return .pass("signed by \(count) key\(count == 1 ? "" : "s") of delegation \(d.name) (threshold \(d.threshold))")
