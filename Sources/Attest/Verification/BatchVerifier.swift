@@ -21,7 +21,7 @@ public enum BatchVerifier {
                 do throws(AttestError) {
                     let input = try NamedInput.read(paths[i])
                     result = .success(Verifier.verify(input, trust: trust, device: setup.device, job: setup.job, at: now,
-                                                      skipsAllowed: setup.skipsAllowed))
+                                                      mustNotSkip: setup.mustNotSkip))
                 } catch {
                     result = .failure(error)
                 }

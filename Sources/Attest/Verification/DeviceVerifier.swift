@@ -10,8 +10,8 @@ public struct VerificationSetup: Sendable {
     /// An auditor's time; when set, the device state is read but never written.
     public var at: Timestamp?
     public var stateDirectory: String?
-    /// `boot`, `run` and `unseal` skip nothing: a skipped check denies.
-    public var skipsAllowed = true
+    /// Checks that deny when skipped: `run` and `unseal` skip nothing, `boot` nothing but the job checks.
+    public var mustNotSkip: Set<CheckID> = []
 
     public init() {}
 }
@@ -21,27 +21,38 @@ public enum DeviceVerifier {
         guard let stateDirectory = setup.stateDirectory else {
             let trust = TrustStore(roots: setup.roots, delegations: setup.delegations, revocations: setup.revocations)
             return Verifier.verify(manifest, trust: trust, device: setup.device, job: setup.job,
-                                   at: setup.at ?? Timestamp.now(), skipsAllowed: setup.skipsAllowed)
+                                   at: setup.at ?? Timestamp.now(), mustNotSkip: setup.mustNotSkip)
         }
         let directory = try DeviceStateDirectory(path: stateDirectory)
         return try directory.withLock { (tx) throws(AttestError) -> VerificationResult in
-            let trust = TrustStore(roots: setup.roots, delegations: setup.delegations,
-                                   revocations: tx.revocations + setup.revocations,
-                                   anchor: tx.trustedRoot, acceptedRevocationVersions: tx.state.revocationVersions)
+            let device = setup.device
+            return evaluate([manifest], setup: setup, transaction: &tx, device: { _ in device })[0]
+        }
+    }
+
+    /// Verifies manifests with the state locked by the caller, in order, recording what each allowed one
+    /// teaches the device (rollback counters, newest time) before the next is checked.
+    public static func evaluate(_ manifests: [NamedInput], setup: VerificationSetup,
+                                transaction tx: inout DeviceStateDirectory.Transaction,
+                                device: (Manifest?) -> DeviceFacts?) -> [VerificationResult] {
+        let trust = TrustStore(roots: setup.roots, delegations: setup.delegations,
+                               revocations: tx.revocations + setup.revocations,
+                               anchor: tx.trustedRoot, acceptedRevocationVersions: tx.state.revocationVersions)
+        if setup.at == nil { record(trust: trust, into: &tx) }
+        var results: [VerificationResult] = []
+        for manifest in manifests {
             // The device clock never goes back past what it has already accepted.
             var now = setup.at ?? Timestamp.now()
             if setup.at == nil, let newest = tx.state.newestAccepted, newest > now { now = newest }
-            let result = Verifier.verify(manifest, trust: trust, device: setup.device, job: setup.job, at: now,
-                                         rollback: tx.state.rollback, skipsAllowed: setup.skipsAllowed)
-            guard setup.at == nil else { return result }
-            record(trust: trust, into: &tx)
-            if result.isAllowed, let accepted = try? JSONParser.parse(Envelope.parse(manifest.bytes).payload),
-               let m = try? Manifest(json: accepted) {
+            let result = Verifier.verify(manifest, trust: trust, device: device, job: setup.job, at: now,
+                                         rollback: tx.state.rollback, mustNotSkip: setup.mustNotSkip)
+            if setup.at == nil, result.isAllowed, let m = result.document {
                 for chip in m.chips { tx.state.rollback[chip.serial] = max(tx.state.rollback[chip.serial] ?? 0, m.sequence) }
                 if tx.state.newestAccepted.map({ m.issuedAt > $0 }) ?? true { tx.state.newestAccepted = m.issuedAt }
             }
-            return result
+            results.append(result)
         }
+        return results
     }
 
     /// Keeps what verified: the newest root of a good chain, and newer signed revocation lists.

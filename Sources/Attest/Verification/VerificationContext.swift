@@ -12,7 +12,8 @@ public struct VerificationContext: Sendable {
     public let manifestSigners: [String]
     /// Keys of the delegation that signed the manifest but are revoked.
     public let revokedSigners: [String]
-    public let device: DeviceFacts?
+    /// The device as this manifest sees it (boot narrows the chips in use to the manifest's own).
+    public internal(set) var device: DeviceFacts?
     public let job: JobRequest?
     public let now: Timestamp
     /// The root's clock skew, in seconds (0 without a root).

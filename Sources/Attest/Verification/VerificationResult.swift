@@ -14,11 +14,15 @@ public struct VerificationResult: Sendable, Equatable {
     public let decision: Decision
     public let manifest: ManifestSummary?
     public let checks: [CheckResult]
+    /// The manifest as read, when it could be read (receipts and reports take their facts from it).
+    public internal(set) var document: Manifest?
 
-    public init(checks: [CheckResult], manifest: ManifestSummary?, skipsAllowed: Bool) {
+    /// - Parameter mustNotSkip: checks that deny when skipped (`boot`, `run` and `unseal` skip nothing
+    ///   that applies to them).
+    public init(checks: [CheckResult], manifest: ManifestSummary?, mustNotSkip: Set<CheckID> = []) {
         self.checks = checks
         self.manifest = manifest
-        let blocked = checks.contains { $0.status == .fail || (!skipsAllowed && $0.status == .skip) }
+        let blocked = checks.contains { $0.status == .fail || ($0.status == .skip && mustNotSkip.contains($0.id)) }
         self.decision = blocked ? .deny : .allow
     }
 

@@ -2,9 +2,17 @@
 public enum Verifier {
     /// Verifies `manifest` against prepared trust, with no state directory (nothing is read or written).
     public static func verify(_ manifest: NamedInput, trust: TrustStore, device: DeviceFacts? = nil, job: JobRequest? = nil,
-                              at now: Timestamp, rollback: [String: Int]? = nil, skipsAllowed: Bool = true,
+                              at now: Timestamp, rollback: [String: Int]? = nil, mustNotSkip: Set<CheckID> = [],
                               policies: [any VerificationPolicy] = VerificationPolicies.standard) -> VerificationResult {
-        let context = VerificationContext(trust: trust, manifest: manifest, device: device, job: job, now: now, rollback: rollback)
+        verify(manifest, trust: trust, device: { _ in device }, job: job, at: now, rollback: rollback, mustNotSkip: mustNotSkip, policies: policies)
+    }
+
+    /// As above, with the device facts chosen per manifest once it is read.
+    public static func verify(_ manifest: NamedInput, trust: TrustStore, device: (Manifest?) -> DeviceFacts?, job: JobRequest?,
+                              at now: Timestamp, rollback: [String: Int]?, mustNotSkip: Set<CheckID>,
+                              policies: [any VerificationPolicy] = VerificationPolicies.standard) -> VerificationResult {
+        var context = VerificationContext(trust: trust, manifest: manifest, device: nil, job: job, now: now, rollback: rollback)
+        context.device = device(context.manifest?.document)
         let checks = policies.map { policy -> CheckResult in
             switch policy.evaluate(context) {
             case .pass(let detail): CheckResult(id: policy.id, status: .pass, detail: detail)
@@ -15,6 +23,8 @@ public enum Verifier {
         let summary = context.manifest.map {
             VerificationResult.ManifestSummary(id: $0.document.id, digest: $0.digest, issuer: $0.document.issuer)
         }
-        return VerificationResult(checks: checks, manifest: summary, skipsAllowed: skipsAllowed)
+        var result = VerificationResult(checks: checks, manifest: summary, mustNotSkip: mustNotSkip)
+        result.document = context.manifest?.document
+        return result
     }
 }
