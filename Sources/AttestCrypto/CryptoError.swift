@@ -6,7 +6,7 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case invalidKey, passphraseRequired, wrongPassphrase, unsupportedAlgorithm
-            case invalidSignature, invalidInput, io, openSSL
+            case invalidSignature, invalidInput, io, openSSL, authenticationFailed
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -27,6 +27,8 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let io = Code(.io)
         /// OpenSSL failed where valid input should succeed (allocation, provider, internal error).
         public static let openSSL = Code(.openSSL)
+        /// Sealed data did not authenticate: a wrong key, or a changed ciphertext, tag, nonce or associated data.
+        public static let authenticationFailed = Code(.authenticationFailed)
 
         public var description: String { base.rawValue }
     }

@@ -69,4 +69,26 @@ static inline int attest_set_rsa_pss(EVP_PKEY_CTX *pctx) {
     return 1;
 }
 
+/// One HKDF-SHA256 derivation on `ctx` (from EVP_KDF "HKDF"). `mode` is an EVP_KDF_HKDF_MODE_* value;
+/// `key` is the IKM, or the PRK in expand-only mode. The OSSL_PARAM array is built here because its
+/// keys are macros and its entries must point into the caller's buffers only for this one call.
+/// An empty salt or info is left out (HKDF then uses its defaults); `key` must not be NULL.
+static inline int attest_hkdf_sha256(EVP_KDF_CTX *ctx, int mode,
+                                     const unsigned char *salt, size_t salt_len,
+                                     const unsigned char *key, size_t key_len,
+                                     const unsigned char *info, size_t info_len,
+                                     unsigned char *out, size_t out_len) {
+    OSSL_PARAM params[6];
+    size_t n = 0;
+    params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
+    params[n++] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
+    if (salt != NULL && salt_len > 0)
+        params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
+    if (info != NULL && info_len > 0)
+        params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
+    params[n] = OSSL_PARAM_construct_end();
+    return EVP_KDF_derive(ctx, out, out_len, params);
+}
+
 #endif
