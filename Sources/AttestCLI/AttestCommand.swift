@@ -25,6 +25,9 @@ struct AttestCommand: ParsableCommand {
             SignCommand.self,
             InspectCommand.self,
             VerifyCommand.self,
+            DeviceCommand.self,
+            BootCommand.self,
+            RunCommand.self,
             DemoCommand.self,
             BenchCommand.self,
         ]
@@ -39,6 +42,10 @@ enum AttestMain {
             // ArgumentParser's reflection over the command tree, which costs more than the verification.
             let arguments = CommandLine.arguments.dropFirst()
             if arguments.first == "verify", let fast = VerifyInvocation.fastParse(arguments.dropFirst()) {
+                try fast.run()
+                return
+            }
+            if arguments.first == "run", let fast = RunInvocation.fastParse(arguments.dropFirst()) {
                 try fast.run()
                 return
             }

@@ -21,6 +21,8 @@ struct TrustOptions: ParsableArguments {
     @Option(name: .customLong("state-dir"), help: "The device state directory (rollback counters, trusted root). Also $ATTEST_STATE_DIR.")
     var stateDirectory: String?
 
+    var resolvedStateDirectory: String? { stateDirectory ?? TrustOptions.environmentStateDirectory }
+
     func setup() throws(AttestError) -> VerificationSetup {
         try TrustOptions.setup(roots: roots, delegations: delegations, revocations: revocations,
                                deviceFacts: deviceFacts, stateDirectory: stateDirectory)

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Attest
+import AttestCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Verify, write a receipt, then exec the job: it keeps the pid, signals and exit status.",
+        discussion: """
+            The GPUs in use come from CUDA_VISIBLE_DEVICES or NVIDIA_VISIBLE_DEVICES (indexes, UUIDs, all); \
+            unset means all. On deny nothing runs and the exit status is 1.
+            """)
+
+    @Option(help: "The workload class of the job.")
+    var workload: String
+
+    @Option(help: "The model file the job loads (its digest must be pinned when the class pins models).")
+    var model: String?
+
+    @OptionGroup var device: DeviceOptions
+
+    @Flag(help: "Probe the hardware now instead of using what the last boot found.")
+    var probe = false
+
+    @Argument(parsing: .postTerminator, help: "The command to run, after --.")
+    var command: [String] = []
+
+    func validate() throws {
+        if command.isEmpty { throw ValidationError("give the command to run after --") }
+    }
+
+    func run() throws {
+        try RunInvocation(workload: workload, model: model, stateDirectory: device.stateDirectory, manifests: device.manifests,
+                          deviceFacts: device.deviceFacts, roots: device.roots, delegations: device.delegations,
+                          revocations: device.revocations, probe: probe, command: command).run()
+    }
+}
+
+/// `attest run` as plain values, so the fast path can skip ArgumentParser (a job launch is hot).
+struct RunInvocation {
+    var workload = ""
+    var model: String?
+    var stateDirectory: String?
+    var manifests: String?
+    var deviceFacts: String?
+    var roots: [String] = []
+    var delegations: [String] = []
+    var revocations: [String] = []
+    var probe = false
+    var command: [String] = []
+
+    /// Reads `--workload C [--model F] [--state-dir D] [--manifests D] [--device F] … -- CMD…`; anything else
+    /// goes through ArgumentParser.
+    static func fastParse(_ arguments: ArraySlice<String>) -> RunInvocation? {
+        guard let separator = arguments.firstIndex(of: "--") else { return nil }
+        var v = RunInvocation()
+        v.command = Array(arguments[(separator + 1)...])
+        var i = arguments.startIndex
+        while i < separator {
+            if arguments[i] == "--probe" {
+                v.probe = true
+                i += 1
+                continue
+            }
+            guard i + 1 < separator else { return nil }
+            let value = arguments[i + 1]
+            if value.hasPrefix("-") { return nil }
+            switch arguments[i] {
+            case "--workload": v.workload = value
+            case "--model": v.model = value
+            case "--state-dir": v.stateDirectory = value
+            case "--manifests": v.manifests = value
+            case "--device": v.deviceFacts = value
+            case "--root": v.roots.append(value)
+            case "--delegation": v.delegations.append(value)
+            case "--revocation": v.revocations.append(value)
+            default: return nil
+            }
+            i += 2
+        }
+        return v.workload.isEmpty || v.command.isEmpty ? nil : v
+    }
+
+    func run() throws {
+        var gate = try DeviceOptions.gate(stateDirectory: stateDirectory, manifests: manifests, deviceFacts: deviceFacts,
+                                          roots: roots, delegations: delegations, revocations: revocations)
+        gate.probeEveryRun = probe
+        var digest: String?
+        if let model {
+            do { digest = "sha256:" + Hex.encode(try SHA256.hash(fileAt: model)) } catch { throw AttestError(error).inFile(model) }
+        }
+        let env = { (name: String) -> String? in getenv(name).map { String(cString: $0) } }
+        let decision = try gate.authorize(job: JobRequest(workload: workload, modelDigest: digest),
+                                          cudaVisibleDevices: env("CUDA_VISIBLE_DEVICES"), nvidiaVisibleDevices: env("NVIDIA_VISIBLE_DEVICES"))
+        guard decision.allowed else {
+            Terminal.writeError("attest: DENY \(workload): \(decision.reason)\n")
+            throw ExitCode(1)
+        }
+        try ProcessExec.replace(with: command)
+    }
+}
