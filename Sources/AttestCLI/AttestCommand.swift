@@ -28,6 +28,8 @@ struct AttestCommand: ParsableCommand {
             DeviceCommand.self,
             BootCommand.self,
             RunCommand.self,
+            SealCommand.self,
+            UnsealCommand.self,
             DemoCommand.self,
             BenchCommand.self,
         ]
