@@ -9,7 +9,7 @@ enum ParallelChunks {
         let chunks = max(1, min(jobs, count))
         let bounds = (0...chunks).map { $0 * count / chunks }
         if chunks == 1 { return [body(0..<count)] }
-        let slots = Slots<T>(count: chunks)
+        let slots = ConcurrentSlots<T>(count: chunks)
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             slots.set(chunk, body(bounds[chunk]..<bounds[chunk + 1]))
         }
@@ -50,7 +50,7 @@ enum ParallelChunks {
             return
         }
         var current = compute(first)
-        let upcoming = Slots<Result<[T], AttestError>>(count: 1)
+        let upcoming = ConcurrentSlots<Result<[T], AttestError>>(count: 1)
         let group = DispatchGroup()
         for (position, block) in blocks.enumerated() {
             let hasNext = position + 1 < blocks.count
@@ -70,31 +70,5 @@ enum ParallelChunks {
             try consumed.get()
             if hasNext, let next = upcoming.take(0) { current = next }
         }
-    }
-
-    /// Result slots written from other threads. Each slot has one writer at a time, and every read follows
-    /// a wait (`concurrentPerform` returning, `DispatchGroup.wait`) that orders it after the write, so no
-    /// lock is needed.
-    private final class Slots<T: Sendable>: @unchecked Sendable {
-        private let buffer: UnsafeMutableBufferPointer<T?>
-
-        init(count: Int) {
-            buffer = .allocate(capacity: count)
-            buffer.initialize(repeating: nil)
-        }
-
-        deinit {
-            buffer.deinitialize()
-            buffer.deallocate()
-        }
-
-        func set(_ index: Int, _ value: T) { buffer[index] = value }
-
-        func take(_ index: Int) -> T? {
-            defer { buffer[index] = nil }
-            return buffer[index]
-        }
-
-        func values() -> [T] { buffer.compactMap { $0 } }
     }
 }
