@@ -11,6 +11,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The audit log's store: SQLite (the system libsqlite3, apt "libsqlite3-dev") in WAL mode.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -19,7 +21,7 @@ let package = Package(
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
         .target(name: "AttestCrypto", dependencies: ["COpenSSL"]),
-        .target(name: "Attest", dependencies: ["AttestCrypto"]),
+        .target(name: "Attest", dependencies: ["AttestCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "AttestCLI",
             dependencies: [

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Installs what attest builds and tests with, when it is missing: OpenSSL headers (libssl-dev),
-# pkg-config, and the Python packages the interop tests use. Safe to run again.
+# Installs what attest needs, when it is missing. Safe to run again.
+#   scripts/bootstrap.sh          to build and run: OpenSSL headers (libssl-dev), pkg-config, SQLite (libsqlite3-dev)
+#   scripts/bootstrap.sh --tests  also what the tests use: the sqlite3 shell (tamper tests), Chromium (the audit
+#                                 report's browser test) and the Python peers of the interop tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+packages=(libssl-dev pkg-config libsqlite3-dev)
+if [[ "${1:-}" == "--tests" ]]; then
+    packages+=(sqlite3 chromium)
+fi
 missing=()
-for pkg in libssl-dev pkg-config; do
+for pkg in "${packages[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if ((${#missing[@]})); then
@@ -15,7 +21,7 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
 fi
 
-if ! python3 -c 'import securesystemslib, rfc8785, cryptography' >/dev/null 2>&1; then
+if [[ "${1:-}" == "--tests" ]] && ! python3 -c 'import securesystemslib, rfc8785, cryptography' >/dev/null 2>&1; then
     echo "bootstrap: installing Python test peers"
     python3 -m pip install --quiet --disable-pip-version-check -r Tests/Interop/requirements.txt
 fi

@@ -30,6 +30,7 @@ struct AttestCommand: ParsableCommand {
             RunCommand.self,
             SealCommand.self,
             UnsealCommand.self,
+            AuditCommand.self,
             DemoCommand.self,
             BenchCommand.self,
         ]

@@ -40,8 +40,11 @@ struct DeviceGateTests {
             #expect(signed.status == 0, "\(signed)")
         }
 
+        /// The device's receipts, read back from its audit log as an auditor would.
         func receipts() throws -> [[String: Any]] {
-            let text = String(decoding: try dir.read("state/receipts.jsonl"), as: UTF8.self)
+            let export = try CLI.run(["audit", "export", dir.path("state/receipts.sqlite"), "--format", "jsonl"])
+            #expect(export.status == 0, "\(export)")
+            let text = export.stdout
             return try text.split(separator: "\n").map { line in
                 let envelope = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
                 let payload = try #require(Data(base64Encoded: envelope["payload"] as? String ?? ""))

@@ -159,7 +159,8 @@ struct SignedNoteTests {
         let material = try #require(Data(base64Encoded: parts[2]))
         for text in [parts[0], parts[0] + "+" + parts[1], "+" + parts[1] + "+" + parts[2],
                      parts[0] + "+" + otherID + "+" + parts[2],
-                     parts[0] + "+" + parts[1].uppercased() + "+" + parts[2],
+                     // Uppercase hex is refused (a key id of digits only has no uppercase form: then a wrong id is used).
+                     parts[0] + "+" + (parts[1].uppercased() != parts[1] ? parts[1].uppercased() : "ABCDEF12") + "+" + parts[2],
                      parts[0] + "+" + parts[1] + "0+" + parts[2],
                      parts[0] + "+" + parts[1] + "+" + Data([0x02] + material.dropFirst()).base64EncodedString(),
                      parts[0] + "+" + parts[1] + "+" + Data(material.dropLast()).base64EncodedString(),

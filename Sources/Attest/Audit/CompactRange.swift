@@ -52,14 +52,28 @@ public struct CompactRange: Sendable, Hashable {
         push(leafHash)
     }
 
+    /// Appends a leaf by its hash and hands each interior node it completes to `completed`, lowest level
+    /// first, so a store can keep every perfect subtree hash (and a verifier compare them) without a second
+    /// pass. Throws `.usage` for a hash that is not 32 bytes.
+    public mutating func append(leafHash: [UInt8], completed: (MerkleNode) -> Void) throws(AttestError) {
+        guard leafHash.count == MerkleTree.hashSize else {
+            throw AttestError(.usage, "a leaf hash must be \(MerkleTree.hashSize) bytes, found \(leafHash.count)")
+        }
+        push(leafHash, completed: completed)
+    }
+
     // Each trailing one bit of the old size is a subtree as large as the one now completed: merge them, as
     // binary addition carries.
-    private mutating func push(_ leafHash: [UInt8]) {
+    private mutating func push(_ leafHash: [UInt8], completed: (MerkleNode) -> Void = { _ in }) {
+        let leaf = size
         var hash = leafHash
         var carries = size.trailingNonzeroBitCount
+        var level = 0
         while carries > 0, let left = hashes.popLast() {
             hash = MerkleTree.nodeHash(left, hash)
             carries -= 1
+            level += 1
+            completed(MerkleNode(level: level, index: leaf >> UInt64(level), hash: hash))
         }
         hashes.append(hash)
         size += 1

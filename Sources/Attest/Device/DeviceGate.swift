@@ -19,7 +19,7 @@ public struct DeviceGate {
         self.stateDirectory = stateDirectory
         self.config = try DeviceConfig.load(stateDirectory: stateDirectory)
         self.bundleDirectory = config.bundleDirectory
-        self.receipts = FileReceiptLog(stateDirectory: stateDirectory)
+        self.receipts = SQLiteReceiptLog(stateDirectory: stateDirectory, deviceKey: config.signingKey)
     }
 
     // MARK: Facts

@@ -21,10 +21,14 @@ struct SignCommand: ParsableCommand {
 
     @OptionGroup var passphrase: PassphraseOptions
 
+    @Option(name: .customLong("log"), help: "Also append the signed manifest to this issuance log (an audit log; made, with its key LOG.key, if new).")
+    var log: String?
+
     func validate() throws {
         guard let kind = PayloadType(kind: type), kind != .receipt else {
             throw ValidationError("unknown --type '\(type)' (root, delegation, manifest, revocation)")
         }
+        if log != nil, kind != .manifest { throw ValidationError("--log takes manifests only (the issuance log)") }
     }
 
     func run() throws {
@@ -42,6 +46,14 @@ struct SignCommand: ParsableCommand {
         try AtomicFile.write(envelope.encoded() + [0x0a], to: output)
         if output != "-" {
             Terminal.write("signed \(kind.kind) \(envelope.payloadDigest) with \(signer.publicKey.keyID) (\(envelope.signatures.count) signature\(envelope.signatures.count == 1 ? "" : "s")) -> \(output)\n")
+        }
+        if let log {
+            // After the envelope is written: a manifest is in the issuance log only once it exists.
+            let (audit, logSigner) = try AuditLog.openForAppend(log)
+            let appended = try audit.append([try AuditEntry(envelope: envelope)], signer: logSigner)
+            let line = "appended to \(log) as entry \(appended.firstIndex); log size \(appended.size)\n"
+            // Standard output may be the envelope itself.
+            if output == "-" { Terminal.writeError(line) } else { Terminal.write(line) }
         }
     }
 }

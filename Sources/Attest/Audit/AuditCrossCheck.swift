@@ -1,0 +1,109 @@
+import Foundation
+import GRDB
+
+/// `audit cross-check`: every manifest a device ran under (a receipt that allowed it) must be in the
+/// integrator's issuance log. A manifest that is not was signed outside the issuing process: a leaked or
+/// misused delegation key shows up here.
+///
+/// Guarantees: a manifest counts as issued only when the issuance log holds one with the same id and the
+/// same payload digest (a second document under a known id is not issued); every allowing receipt of every
+/// receipt log is looked at. It reads the logs' indexed columns: run `audit verify` on each log first, which
+/// proves the columns are the ones the entries give.
+public enum AuditCrossCheck {
+    /// A manifest devices ran under that the issuance log does not hold.
+    public struct Missing: Sendable, Equatable {
+        public let manifestID: String
+        public let digest: String
+        /// Allowing receipts that name it.
+        public var receipts: Int
+        /// Device key ids that ran under it.
+        public var devices: [String]
+        public var firstSeen: String
+        public var lastSeen: String
+        /// Where the first receipt is: `LOG#index`.
+        public var firstReceipt: String
+
+        public var json: JSONValue {
+            .object(JSONObject(uniqueMembers: [
+                ("manifest", .string(manifestID)),
+                ("digest", .string(digest)),
+                ("receipts", .number(JSONNumber(Int64(receipts)))),
+                ("devices", .array(devices.map { .string($0) })),
+                ("firstSeen", .string(firstSeen)),
+                ("lastSeen", .string(lastSeen)),
+                ("firstReceipt", .string(firstReceipt)),
+            ]))
+        }
+    }
+
+    public struct Report: Sendable {
+        public let issued: Int
+        public let allowingReceipts: Int
+        public let missing: [Missing]
+
+        public var text: String {
+            var lines: [String] = []
+            if missing.isEmpty {
+                lines.append("OK  every manifest devices ran under (\(allowingReceipts) allowing receipts) is in the issuance log (\(issued) manifests)")
+            } else {
+                lines.append("MISSING  \(missing.count) manifest\(missing.count == 1 ? "" : "s") devices ran under \(missing.count == 1 ? "is" : "are") not in the issuance log (\(issued) manifests):")
+                for m in missing {
+                    lines.append("  \(m.manifestID)  \(m.digest)  \(m.receipts) receipt\(m.receipts == 1 ? "" : "s") from \(m.devices.count) device\(m.devices.count == 1 ? "" : "s"), \(m.firstSeen) .. \(m.lastSeen), first \(m.firstReceipt)")
+                }
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+
+        public var json: JSONValue {
+            .object(JSONObject(uniqueMembers: [
+                ("issued", .number(JSONNumber(Int64(issued)))),
+                ("allowingReceipts", .number(JSONNumber(Int64(allowingReceipts)))),
+                ("missing", .array(missing.map(\.json))),
+            ]))
+        }
+    }
+
+    public static func run(issuance: AuditLog, receipts: [AuditLog]) throws(AttestError) -> Report {
+        struct Key: Hashable { let id: String; let digest: String }
+        var issued = Set<Key>()
+        try issuance.read { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT manifest_id, manifest_digest FROM entries WHERE payload_type = ?",
+                                           arguments: [PayloadType.manifest.rawValue])
+            while let row = try rows.next() {
+                if let id: String = row[0], let digest: String = row[1] { issued.insert(Key(id: id, digest: digest)) }
+            }
+        }
+        var missing: [Key: Missing] = [:]
+        var order: [Key] = []
+        var allowing = 0
+        for log in receipts {
+            try log.read { db in
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT idx, manifest_id, manifest_digest, device, time FROM entries
+                    WHERE payload_type = ? AND decision = 'allow' ORDER BY idx
+                    """, arguments: [PayloadType.receipt.rawValue])
+                while let row = try rows.next() {
+                    allowing += 1
+                    let index: Int64 = row[0]
+                    // An allowing receipt always names its manifest; one that does not is itself suspect.
+                    let key = Key(id: row[1] ?? "(none)", digest: row[2] ?? "(none)")
+                    if issued.contains(key) { continue }
+                    let device: String = row[3] ?? ""
+                    let time: String = row[4]
+                    if var seen = missing[key] {
+                        seen.receipts += 1
+                        if !seen.devices.contains(device) { seen.devices.append(device) }
+                        seen.firstSeen = min(seen.firstSeen, time)
+                        seen.lastSeen = max(seen.lastSeen, time)
+                        missing[key] = seen
+                    } else {
+                        order.append(key)
+                        missing[key] = Missing(manifestID: key.id, digest: key.digest, receipts: 1, devices: [device],
+                                               firstSeen: time, lastSeen: time, firstReceipt: "\(log.path)#\(index)")
+                    }
+                }
+            }
+        }
+        return Report(issued: issued.count, allowingReceipts: allowing, missing: order.compactMap { missing[$0] })
+    }
+}
