@@ -6,23 +6,11 @@ import Testing
 /// field changed after signing is denied. The generator is seeded, so a failure names a reproducible seed.
 @Suite("Manifest properties")
 struct ManifestPropertyTests {
-    /// SplitMix64: small, fast, and the same sequence for the same seed on every platform.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-        mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
-        mutating func hex(_ n: Int) -> String { String((0..<n).map { _ in Array("0123456789abcdef")[int(0...15)] }) }
-        mutating func slug() -> String {
-            let words = ["vision", "speech", "inspection", "safety", "retail", "medical", "triage", "ocr", "audit"]
-            return (0..<int(1...3)).map { _ in pick(words) }.joined(separator: "-")
-        }
+    typealias Generator = SeededGenerator
+
+    static func slug(_ g: inout Generator) -> String {
+        let words = ["vision", "speech", "inspection", "safety", "retail", "medical", "triage", "ocr", "audit"]
+        return (0..<g.int(1...3)).map { _ in g.pick(words) }.joined(separator: "-")
     }
 
     static let countries = Region.countries.sorted()
@@ -37,14 +25,14 @@ struct ManifestPropertyTests {
         }
         var classes: [String] = []
         while classes.count < g.int(1...3) {
-            let c = g.slug()
+            let c = Self.slug(&g)
             if !classes.contains(c) { classes.append(c) }
         }
         let workloads = classes.map { c in
             Manifest.Workload(workloadClass: c, models: (0..<g.int(0...2)).map { _ in "sha256:" + g.hex(64) })
         }
         let uuid = "\(g.hex(8))-\(g.hex(4))-4\(g.hex(3))-a\(g.hex(3))-\(g.hex(12))"
-        return Manifest(id: uuid, issuer: g.slug(), sequence: g.int(0...1_000_000), issuedAt: issued, notBefore: start,
+        return Manifest(id: uuid, issuer: Self.slug(&g), sequence: g.int(0...1_000_000), issuedAt: issued, notBefore: start,
                         notAfter: start.adding(seconds: Int64(g.int(1...400 * 86_400))), chips: chips,
                         region: g.int(0...1) == 0 ? g.pick(countries) : g.pick(subdivisions), workloads: workloads)
     }
@@ -53,7 +41,7 @@ struct ManifestPropertyTests {
     func roundTrip(batch: Int) throws {
         for i in 0..<250 {
             let seed = UInt64(batch * 1000 + i)
-            var g = Generator(state: seed)
+            var g = Generator(seed: seed)
             let m = Self.manifest(&g)
             let bytes = CanonicalJSON.encode(m.json)
             let parsed = try JSONParser.parse(bytes)
@@ -68,7 +56,7 @@ struct ManifestPropertyTests {
         let key = try PrivateKey.generate(.ed25519)
         let keys = [key.publicKey.keyID: key.publicKey]
         for seed in UInt64(0)..<200 {
-            var g = Generator(state: seed &* 7919)
+            var g = Generator(seed: seed &* 7919)
             let m = Self.manifest(&g)
             var envelope = Envelope(payloadType: PayloadType.manifest.rawValue, payload: CanonicalJSON.encode(m.json))
             try envelope.sign(with: key)

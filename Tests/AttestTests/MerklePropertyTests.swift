@@ -5,19 +5,7 @@ import Testing
 /// single flipped bit anywhere in a proof is refused. Seeded, so a failure names a reproducible seed.
 @Suite("Merkle tree properties")
 struct MerklePropertyTests {
-    /// SplitMix64, as in the manifest property tests.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-        mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8(truncatingIfNeeded: next()) } }
-    }
+    typealias Generator = SeededGenerator
 
     /// Leaves read only one by one, so generation goes through the protocol's default subtree hashing.
     struct LeavesOnly: MerkleHashSource {
@@ -51,7 +39,7 @@ struct MerklePropertyTests {
 
     @Test("roots agree at every size up to 300: whole list, in-memory tree, compact range, saved frontier")
     func roots() throws {
-        var g = Generator(state: 1)
+        var g = Generator(seed: 1)
         let (tree, _, leafHashes) = Self.tree(&g, size: 300)
         var frontier = CompactRange()
         for size in 0...300 {
@@ -67,7 +55,7 @@ struct MerklePropertyTests {
 
     @Test("random trees: every inclusion proof verifies and any flipped bit fails", arguments: 0..<6)
     func inclusion(seed: UInt64) throws {
-        var g = Generator(state: 100 + seed)
+        var g = Generator(seed: 100 + seed)
         for _ in 0..<4 {
             let size = g.int(1...300)
             let (tree, frontier, leafHashes) = Self.tree(&g, size: size)
@@ -99,7 +87,7 @@ struct MerklePropertyTests {
 
     @Test("random trees: consistency proofs between random sizes verify and any flipped bit fails", arguments: 0..<6)
     func consistency(seed: UInt64) throws {
-        var g = Generator(state: 200 + seed)
+        var g = Generator(seed: 200 + seed)
         let size = g.int(1...300)
         let (tree, _, leafHashes) = Self.tree(&g, size: size)
         let slow = LeavesOnly(leaves: leafHashes)
@@ -129,7 +117,7 @@ struct MerklePropertyTests {
 
     @Test("bad arguments throw instead of trapping")
     func badArguments() throws {
-        var g = Generator(state: 7)
+        var g = Generator(seed: 7)
         let (tree, _, _) = Self.tree(&g, size: 5)
         #expect(throws: AttestError.self) { try tree.inclusionProof(index: 5, size: 5) }
         #expect(throws: AttestError.self) { try tree.inclusionProof(index: 0, size: 6) }

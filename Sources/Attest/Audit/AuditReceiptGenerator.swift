@@ -28,21 +28,19 @@ public struct AuditReceiptGenerator: Sendable {
 
     /// Receipts `range` of the sequence this generator makes (the same index always gives the same receipt).
     public func receipts(_ range: Range<Int>, threads: Int = 2) throws(AttestError) -> [AuditEntry] {
-        let slots = EntrySlots(count: range.count)
-        let workers = max(1, min(threads, range.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var i = worker
-            while i < range.count {
-                slots.set(i, Result { () throws(AttestError) in try receipt(range.lowerBound + i) })
-                i += workers
-            }
+        let generator = self
+        let results = ConcurrentSlots<Result<AuditEntry, AttestError>>.map(count: range.count, jobs: threads) { i in
+            Result { () throws(AttestError) in try generator.receipt(range.lowerBound + i) }
         }
-        return try slots.collect()
+        var out: [AuditEntry] = []
+        out.reserveCapacity(results.count)
+        for result in results { out.append(try result.get()) }
+        return out
     }
 
     /// Receipt number `n`.
     public func receipt(_ n: Int) throws(AttestError) -> AuditEntry {
-        var g = SplitMix(state: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(n))
+        var g = SeededGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(n))
         let region = Self.regions[Int(g.next() % UInt64(Self.regions.count))]
         let manifest = Int(g.next() % 12)
         let chipCount = 1 + Int(g.next() % 2)
@@ -59,40 +57,5 @@ public struct AuditReceiptGenerator: Sendable {
         var envelope = Envelope(payloadType: PayloadType.receipt.rawValue, payload: CanonicalJSON.encode(receipt.json))
         try envelope.sign(with: deviceKey)
         return try AuditEntry(envelope: envelope)
-    }
-
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-}
-
-private final class EntrySlots: @unchecked Sendable {
-    private var slots: [Result<AuditEntry, AttestError>?]
-    private let lock = DispatchQueue(label: "attest.entry-slots")
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ i: Int, _ value: Result<AuditEntry, AttestError>) {
-        lock.sync { slots[i] = value }
-    }
-
-    func collect() throws(AttestError) -> [AuditEntry] {
-        var out: [AuditEntry] = []
-        out.reserveCapacity(slots.count)
-        for slot in slots {
-            switch slot {
-            case .success(let entry)?: out.append(entry)
-            case .failure(let error)?: throw error
-            case nil: throw AttestError(.environment, "a receipt was not made")
-            }
-        }
-        return out
     }
 }

@@ -223,7 +223,7 @@ public struct AuditVerifier: Sendable {
         func flush() {
             guard !chunk.isEmpty else { return }
             let items = chunk
-            let slots = OutcomeSlots<ItemOutcome>(count: items.count)
+            let slots = ConcurrentSlots<ItemOutcome>(count: items.count)
             DispatchQueue.concurrentPerform(iterations: min(workers, items.count)) { worker in
                 var i = worker
                 while i < items.count {
@@ -231,7 +231,7 @@ public struct AuditVerifier: Sendable {
                     i += workers
                 }
             }
-            for outcome in slots.all {
+            for outcome in slots.values() {
                 for problem in outcome.problems { state.add(problem) }
                 state.manifests += outcome.manifests
                 state.receipts += outcome.receipts
@@ -510,23 +510,4 @@ public struct AuditVerifier: Sendable {
             }
         }
     }
-}
-
-/// One slot per entry of a chunk; each index is written by exactly one worker.
-private final class OutcomeSlots<T: Sendable>: @unchecked Sendable {
-    private var slots: UnsafeMutableBufferPointer<T?>
-
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: nil)
-    }
-
-    deinit {
-        slots.deinitialize()
-        slots.deallocate()
-    }
-
-    func set(_ i: Int, _ value: T) { slots[i] = value }
-
-    var all: [T] { slots.compactMap { $0 } }
 }

@@ -23,17 +23,19 @@ enum Terminal {
 
     /// Unbuffered, so output is complete before an exec or an exit.
     private static func writeAll(_ fd: Int32, _ text: String) {
-        var bytes = Array(text.utf8)
+        writeAll(fd, Array(text.utf8))
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 {
                 if errno == EINTR { continue }
                 return
             }
             offset += n
         }
-        bytes.removeAll()
     }
 
     /// Prints one line for a user error and exits 2 (input), 1 (denied) or 3 (environment).
