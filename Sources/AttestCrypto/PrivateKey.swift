@@ -47,8 +47,8 @@ public struct PrivateKey: Sendable {
             guard let passphrase else {
                 throw CryptoError(.passphraseRequired, "the private key is encrypted and no passphrase was given", drainingQueue: false)
             }
-            guard !passphrase.contains(0) else {
-                throw CryptoError(.invalidInput, "the passphrase contains a NUL byte", drainingQueue: false)
+            guard !passphrase.isEmpty, !passphrase.contains(0) else {
+                throw CryptoError(.invalidInput, "the passphrase is empty or contains a NUL byte", drainingQueue: false)
             }
             let sealed: OpaquePointer? = block.der.withUnsafeBufferPointer { buffer in
                 var cursor = buffer.baseAddress

@@ -291,4 +291,16 @@ struct VerificationMatrixTests {
         let result = try verify(try other.signedManifest(), other.setup(device: other.device, state: state))
         #expect(result.failed.contains(.rootSignature))
     }
+
+    @Test("a device whose stored root is unreadable trusts no root given now, and keeps its stored file")
+    func corruptStoredRoot() throws {
+        let dir = try TemporaryDirectory()
+        let state = dir.path("state")
+        expectOnly([], try verify(nil, fx.setup(device: fx.device, state: state)))
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: state + "/root.json"))
+        let other = try TrustFixture()
+        let result = try verify(try other.signedManifest(), other.setup(device: other.device, state: state))
+        #expect(result.failed.contains(.rootSignature) && result.failed.contains(.envelopeFormat))
+        #expect(try dir.read("state/root.json") == Data("garbage".utf8))
+    }
 }

@@ -58,7 +58,8 @@ public enum DeviceVerifier {
     /// Keeps what verified: the newest root of a good chain, and newer signed revocation lists.
     static func record(trust: TrustStore, into tx: inout DeviceStateDirectory.Transaction) {
         if trust.rootOutcome.passed, let newest = trust.rootChain.last {
-            let storedVersion = tx.trustedRoot.flatMap { try? TrustRoot(json: JSONParser.parse(Envelope.parse($0.bytes).payload)).version }
+            // With a stored root, the chain starts at it (TrustStore read it already).
+            let storedVersion = tx.trustedRoot == nil ? nil : trust.rootChain.first?.document.version
             if storedVersion.map({ newest.document.version > $0 }) ?? true {
                 tx.storeRoot(newest.envelope.encoded() + [0x0a])
             }

@@ -51,7 +51,11 @@ public struct TrustStore: Sendable {
         if let anchor {
             switch DocumentReader.read(anchor, as: .root, decode: TrustRoot.init(json:)) {
             case .success(let doc): anchorDoc = doc
-            case .failure(let error): formatProblems.append("device trusted root: \(error.description)")
+            case .failure(let error):
+                // Never fall back to trusting a root given now: that would let whoever supplies inputs re-anchor the device.
+                formatProblems.append("device trusted root: \(error.description)")
+                rootOutcome = .fail("the device's trusted root cannot be read, so no root can be trusted")
+                return
             }
         }
         for input in inputs {
