@@ -12,6 +12,16 @@ public struct PrivateKey: Sendable {
     init(key: EVPKey) throws(CryptoError) {
         self.key = key
         self.algorithm = try key.algorithm()
+        if algorithm == .ed25519 || algorithm == .x25519 {
+            // The raw public half, without an SPKI encode and decode round trip through OpenSSL's codecs.
+            var raw = [UInt8](repeating: 0, count: 32)
+            var count = raw.count
+            guard EVP_PKEY_get_raw_public_key(key.pointer, &raw, &count) == 1, count == 32 else {
+                throw CryptoError(.openSSL, "cannot read the public key")
+            }
+            self.publicKey = try PublicKey(raw: raw, algorithm: algorithm)
+            return
+        }
         // Writing the public half as SPKI and reading it back gives a key object with no private part.
         let length = i2d_PUBKEY(key.pointer, nil)
         guard length > 0 else { throw CryptoError(.openSSL, "cannot encode the public key") }
@@ -76,7 +86,7 @@ public struct PrivateKey: Sendable {
             throw CryptoError(.invalidKey, "expected a PKCS#8 private key, found a PEM block labelled \"\(block.label)\"", drainingQueue: false)
         }
         defer { PKCS8_PRIV_KEY_INFO_free(info) }
-        guard let pkey = EVP_PKCS82PKEY(info) else {
+        guard let pkey = attest_raw_pkcs8_key(info) ?? EVP_PKCS82PKEY(info) else {
             throw CryptoError(.invalidKey, "private key does not parse (unknown or corrupt key inside PKCS#8)")
         }
         try self.init(key: EVPKey(taking: pkey))

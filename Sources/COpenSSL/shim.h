@@ -52,6 +52,41 @@ static inline int attest_ec_group_name(const EVP_PKEY *pkey, char *buf, size_t l
     return EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, buf, len, &out);
 }
 
+/// An Ed25519 or X25519 key read straight from its PKCS#8 structure (RFC 8410: no algorithm parameters, and
+/// the privateKey field is an OCTET STRING holding the 32 raw bytes). EVP_PKCS82PKEY builds a decoder chain on
+/// every call, which costs ten times the key arithmetic on a device that loads its key for every job. Returns
+/// NULL, with the error queue as it was, for any other algorithm or shape: the caller then takes the general
+/// path, which reports what is wrong.
+static inline EVP_PKEY *attest_raw_pkcs8_key(const PKCS8_PRIV_KEY_INFO *info) {
+    const ASN1_OBJECT *object = NULL;
+    const unsigned char *data = NULL;
+    int length = 0;
+    const X509_ALGOR *algorithm = NULL;
+    ERR_set_mark();
+    EVP_PKEY *pkey = NULL;
+    if (PKCS8_pkey_get0(&object, &data, &length, &algorithm, info) == 1 && data != NULL) {
+        int nid = OBJ_obj2nid(object);
+        int type = nid == NID_ED25519 ? EVP_PKEY_ED25519 : nid == NID_X25519 ? EVP_PKEY_X25519 : 0;
+        int parameterType = 0;
+        const void *parameter = NULL;
+        X509_ALGOR_get0(NULL, &parameterType, &parameter, algorithm);
+        if (type != 0 && parameterType == V_ASN1_UNDEF) {
+            const unsigned char *cursor = data;
+            ASN1_OCTET_STRING *raw = d2i_ASN1_OCTET_STRING(NULL, &cursor, length);
+            if (raw != NULL && cursor == data + length && ASN1_STRING_length(raw) == 32) {
+                pkey = EVP_PKEY_new_raw_private_key(type, NULL, ASN1_STRING_get0_data(raw), 32);
+            }
+            ASN1_OCTET_STRING_free(raw);
+        }
+    }
+    if (pkey == NULL) {
+        ERR_pop_to_mark();
+    } else {
+        ERR_clear_last_mark();
+    }
+    return pkey;
+}
+
 /// Encrypts a PKCS#8 key with AES-256-CBC under scrypt (N=2^14, r=8, p=1, as `openssl pkcs8 -scrypt`).
 static inline X509_SIG *attest_pkcs8_encrypt_scrypt(PKCS8_PRIV_KEY_INFO *p8, const char *pass, int passlen) {
     X509_ALGOR *alg = PKCS5_pbe2_set_scrypt(EVP_aes_256_cbc(), NULL, 0, NULL, 16384, 8, 1);

@@ -97,6 +97,30 @@ struct KeyTests {
         #expect(!ConstantTime.equals(a, Array(a.prefix(31))))
     }
 
+    @Test("Ed25519 and X25519 PKCS#8 keys from openssl genpkey load with openssl's public key; a short raw key is refused",
+          arguments: ["ed25519", "x25519"])
+    func rawPKCS8(algorithm: String) throws {
+        // These types take a direct path (no decoder chain): it must agree with OpenSSL's own reading.
+        let dir = try TemporaryDirectory()
+        let openssl = URL(fileURLWithPath: "/usr/bin/openssl")
+        let key = dir.path("k.pem"), spki = dir.path("k.der")
+        try #require(try CLI.run(executable: openssl, ["genpkey", "-algorithm", algorithm, "-out", key]).status == 0)
+        try #require(try CLI.run(executable: openssl, ["pkey", "-in", key, "-pubout", "-outform", "DER", "-out", spki]).status == 0)
+        let pem = String(decoding: try dir.read("k.pem"), as: UTF8.self)
+        let loaded = try PrivateKey(pem: pem)
+        #expect(loaded.publicKey.spkiDER == Array(try dir.read("k.der")))
+        #expect(loaded.algorithm == (algorithm == "ed25519" ? .ed25519 : .x25519))
+        // A PKCS#8 whose inner OCTET STRING holds 31 bytes instead of 32 (lengths patched to match).
+        var der = try #require(Data(base64Encoded: pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()))
+        #expect(der.count == 48 && der[1] == 0x2e && der[13] == 0x22 && der[15] == 0x20)
+        der.removeLast()
+        der[1] = 0x2d
+        der[13] = 0x21
+        der[15] = 0x1f
+        let short = "-----BEGIN PRIVATE KEY-----\n\(der.base64EncodedString())\n-----END PRIVATE KEY-----\n"
+        #expect(errorCode { try PrivateKey(pem: short) } == .invalidKey)
+    }
+
     @Test("X25519 keys load and have a keyid but do not sign")
     func x25519() throws {
         let key = try PrivateKey.generate(.x25519)
