@@ -11,8 +11,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        // The audit log's store: SQLite (the system libsqlite3, apt "libsqlite3-dev") in WAL mode.
-        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -20,8 +18,14 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
+        // The audit log's store: the system SQLite, through its C API (no ORM, so no Foundation in the binary).
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
         .target(name: "AttestCrypto", dependencies: ["COpenSSL"]),
-        .target(name: "Attest", dependencies: ["AttestCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Attest", dependencies: ["AttestCrypto", "CSQLite"]),
         .executableTarget(
             name: "AttestCLI",
             dependencies: [

@@ -1,5 +1,3 @@
-import Foundation
-import GRDB
 
 /// `audit cross-check`: every manifest a device ran under (a receipt that allowed it) must be in the
 /// integrator's issuance log. A manifest that is not was signed outside the issuing process: a leaked or
@@ -67,10 +65,10 @@ public enum AuditCrossCheck {
         struct Key: Hashable { let id: String; let digest: String }
         var issued = Set<Key>()
         try issuance.read { db in
-            let rows = try Row.fetchCursor(db, sql: "SELECT manifest_id, manifest_digest FROM entries WHERE payload_type = ?",
-                                           arguments: [PayloadType.manifest.rawValue])
-            while let row = try rows.next() {
-                if let id: String = row[0], let digest: String = row[1] { issued.insert(Key(id: id, digest: digest)) }
+            let rows = try db.query("SELECT manifest_id, manifest_digest FROM entries WHERE payload_type = ?",
+                                    [.text(PayloadType.manifest.rawValue)])
+            while try rows.step() {
+                if let id = rows.optionalText(0), let digest = rows.optionalText(1) { issued.insert(Key(id: id, digest: digest)) }
             }
         }
         var missing: [Key: Missing] = [:]
@@ -78,18 +76,18 @@ public enum AuditCrossCheck {
         var allowing = 0
         for log in receipts {
             try log.read { db in
-                let rows = try Row.fetchCursor(db, sql: """
+                let rows = try db.query("""
                     SELECT idx, manifest_id, manifest_digest, device, time FROM entries
                     WHERE payload_type = ? AND decision = 'allow' ORDER BY idx
-                    """, arguments: [PayloadType.receipt.rawValue])
-                while let row = try rows.next() {
+                    """, [.text(PayloadType.receipt.rawValue)])
+                while try rows.step() {
                     allowing += 1
-                    let index: Int64 = row[0]
+                    let index = rows.int64(0)
                     // An allowing receipt always names its manifest; one that does not is itself suspect.
-                    let key = Key(id: row[1] ?? "(none)", digest: row[2] ?? "(none)")
+                    let key = Key(id: rows.optionalText(1) ?? "(none)", digest: rows.optionalText(2) ?? "(none)")
                     if issued.contains(key) { continue }
-                    let device: String = row[3] ?? ""
-                    let time: String = row[4]
+                    let device = rows.optionalText(3) ?? ""
+                    let time = rows.text(4)
                     if var seen = missing[key] {
                         seen.receipts += 1
                         if !seen.devices.contains(device) { seen.devices.append(device) }

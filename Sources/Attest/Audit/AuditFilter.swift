@@ -1,5 +1,3 @@
-import GRDB
-
 /// Which entries an auditor asks for: every condition given must hold (an empty filter matches everything).
 ///
 /// Guarantees: each condition is answered by an index of the log (chip serials and workloads through the
@@ -48,47 +46,47 @@ public struct AuditFilter: Sendable, Equatable {
     }
 
     /// The WHERE clause (empty, or starting with WHERE) and its arguments.
-    var sql: (String, StatementArguments) {
+    var sql: (String, [SQLiteValue]) {
         var conditions: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
+        var arguments: [SQLiteValue] = []
         if let serial {
             conditions.append("idx IN (SELECT idx FROM entry_terms WHERE term = ?)")
-            arguments.append(AuditRecord.chipTerm(serial))
+            arguments.append(.text(AuditRecord.chipTerm(serial)))
         }
         if let workload {
             conditions.append("idx IN (SELECT idx FROM entry_terms WHERE term = ?)")
-            arguments.append(AuditRecord.workloadTerm(workload))
+            arguments.append(.text(AuditRecord.workloadTerm(workload)))
         }
         if let region {
             // A subdivision's code starts with its country's and a hyphen.
             conditions.append("(region = ? OR (region >= ? AND region < ?))")
-            arguments += [region, region + "-", region + "."]
+            arguments += [.text(region), .text(region + "-"), .text(region + ".")]
         }
         if let issuer {
             conditions.append("issuer = ?")
-            arguments.append(issuer)
+            arguments.append(.text(issuer))
         }
         if let decision {
             conditions.append("decision = ?")
-            arguments.append(decision)
+            arguments.append(.text(decision))
         }
         if let kind {
             conditions.append("payload_type = ?")
-            arguments.append(kind.payloadType.rawValue)
+            arguments.append(.text(kind.payloadType.rawValue))
         }
         if let manifestID {
             conditions.append("manifest_id = ?")
-            arguments.append(manifestID)
+            arguments.append(.text(manifestID))
         }
         if let since {
             conditions.append("time >= ?")
-            arguments.append(since.description)
+            arguments.append(.text(since.description))
         }
         if let until {
             conditions.append("time <= ?")
-            arguments.append(until.description)
+            arguments.append(.text(until.description))
         }
         let clause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return (clause, StatementArguments(arguments))
+        return (clause, arguments)
     }
 }

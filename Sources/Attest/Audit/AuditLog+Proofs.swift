@@ -1,6 +1,3 @@
-import Foundation
-import GRDB
-
 extension AuditLog {
     /// An inclusion proof of entry `index` in the tree of `size` entries, read from the stored tree, with the
     /// signed checkpoint of that size when the log issued one.
@@ -97,13 +94,15 @@ extension AuditLog {
         }
     }
 
-    private static func checkpoint(_ db: Database, size: UInt64, expectedRoot: [UInt8]) throws -> String? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT root, note FROM checkpoints WHERE size = ?", arguments: [Int64(size)]) else {
+    private static func checkpoint(_ db: SQLiteConnection, size: UInt64, expectedRoot: [UInt8]) throws -> String? {
+        guard let (root, note) = try db.fetchOne("SELECT root, note FROM checkpoints WHERE size = ?", [SQLiteValue(size)], {
+            ($0.blob(0), $0.text(1))
+        }) else {
             return nil
         }
-        guard Array(row[0] as Data) == expectedRoot else {
+        guard root == expectedRoot else {
             throw AttestError(.invalidDocument, "the stored tree does not give the root of the checkpoint of size \(size): run 'attest audit verify'")
         }
-        return row[1]
+        return note
     }
 }

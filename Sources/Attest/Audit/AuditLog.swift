@@ -1,6 +1,9 @@
 import AttestCrypto
-import Foundation
-import GRDB
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// An append-only log of manifest and receipt envelopes in one SQLite file (WAL mode), with the RFC 9162 tree
 /// over their canonical bytes kept beside them and a signed C2SP checkpoint for every size it was appended to.
@@ -10,19 +13,21 @@ import GRDB
 /// transaction every interior node the new leaves complete is stored, from the frontier read in O(log n), so
 /// appends never rehash the log, and the checkpoint of the new size is signed with the log key. Readers see one
 /// consistent snapshot. Nothing here trusts the stored hashes: `AuditVerifier` recomputes them from the bytes.
-public final class AuditLog: Sendable {
+public final class AuditLog: @unchecked Sendable {
     public let path: String
     /// The checkpoint origin and the note key name.
     public let origin: String
     /// The note verifier key the log was created with (as the log says: an auditor pins their own copy).
     public let verifierKeyText: String
-    let queue: DatabaseQueue
+    /// One connection, used by one thread at a time (`lock`): every read and write is one transaction.
+    private let connection: SQLiteConnection
+    private let lock = Lock()
 
-    private init(path: String, origin: String, verifierKeyText: String, queue: DatabaseQueue) {
+    private init(path: String, origin: String, verifierKeyText: String, connection: SQLiteConnection) {
         self.path = path
         self.origin = origin
         self.verifierKeyText = verifierKeyText
-        self.queue = queue
+        self.connection = connection
     }
 
     // MARK: Opening
@@ -32,25 +37,25 @@ public final class AuditLog: Sendable {
         guard AtomicFile.exists(path) else { throw AttestError(.io, "no audit log here", at: path) }
         // Readers leave the journal mode alone (the file says WAL). A copy the auditor may not write to cannot
         // take WAL's shared-memory file read-write: it is opened read-only, as immutable.
-        let queue = try run(path) { () throws -> DatabaseQueue in
+        let connection = try run(path) { () throws -> SQLiteConnection in
             do {
-                let queue = try DatabaseQueue(path: path, configuration: configuration())
-                _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
-                return queue
-            } catch let error as DatabaseError where [.SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode.primaryResultCode) {
-                return try DatabaseQueue(path: immutableURI(path), configuration: configuration(readOnly: true))
+                let connection = try connect(path)
+                _ = try connection.transaction("BEGIN DEFERRED") { try connection.fetchInt("SELECT count(*) FROM sqlite_master") }
+                return connection
+            } catch let error as SQLiteError where error.cannotOpenForWriting {
+                return try connect(immutableURI(path), readOnly: true)
             }
         }
         let meta = try run(path) { () throws -> [String: String]? in
-            try queue.read { db in
-                guard try Int.fetchOne(db, sql: "PRAGMA user_version") == AuditLogSchema.version else { return nil }
-                return try readMeta(db)
+            try connection.transaction("BEGIN DEFERRED") {
+                guard try connection.fetchInt("PRAGMA user_version") == Int64(AuditLogSchema.version) else { return nil }
+                return try readMeta(connection)
             }
         }
         guard let meta, let origin = meta["origin"], let vkey = meta["vkey"] else {
             throw AttestError(.invalidDocument, "not an attest audit log", at: path)
         }
-        return AuditLog(path: path, origin: origin, verifierKeyText: vkey, queue: queue)
+        return AuditLog(path: path, origin: origin, verifierKeyText: vkey, connection: connection)
     }
 
     /// Opens the log for appending, creating it (and its key, `LOG.key`) when it does not exist yet.
@@ -59,23 +64,19 @@ public final class AuditLog: Sendable {
     /// - Returns: the log and the signer of its checkpoints.
     public static func openForAppend(_ path: String, origin: String? = nil) throws(AttestError) -> (AuditLog, NoteSigner) {
         let key = try AuditLogKey.loadOrCreate(forLog: path)
-        let queue = try connect(path)
+        let db = try run(path) { try connect(path) }
         try run(path) {
-            // WAL is a property of the file, set once; GRDB's own WAL set-up would also write a table at every
-            // open, and a device opens the log once per job.
+            // WAL is a property of the file, set once: a device opens the log once per job.
             try retryingWhileBusy {
-                try queue.writeWithoutTransaction { db in
-                    guard try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" else { return }
-                    guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
-                        throw AttestError(.environment, "SQLite cannot put the log in WAL mode")
-                    }
+                guard try db.fetchText("PRAGMA journal_mode") != "wal" else { return }
+                guard try db.fetchText("PRAGMA journal_mode = WAL") == "wal" else {
+                    throw AttestError(.environment, "SQLite cannot put the log in WAL mode")
                 }
             }
         }
         let (storedOrigin, signer) = try run(path) { () throws -> (String, NoteSigner) in
-            try retryingWhileBusy { try queue.writeWithoutTransaction { db in
-                var result: (String, NoteSigner)?
-                try db.inTransaction(.immediate) {
+            try retryingWhileBusy {
+                try db.transaction("BEGIN IMMEDIATE") { () throws -> (String, NoteSigner) in
                     let created = try AuditLogSchema.createIfNeeded(db)
                     let meta = try readMeta(db)
                     let name = meta["origin"] ?? origin ?? AuditLogKey.defaultOrigin(forLog: path)
@@ -87,18 +88,16 @@ public final class AuditLog: Sendable {
                     }
                     let signer = try NoteSigner(name: name, privateKey: key)
                     if created || meta["vkey"] == nil {
-                        try db.execute(sql: "INSERT OR REPLACE INTO meta (name, value) VALUES ('origin', ?), ('vkey', ?)",
-                                       arguments: [name, signer.verifierKey.text])
+                        try db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('origin', ?), ('vkey', ?)",
+                                       [.text(name), .text(signer.verifierKey.text)])
                     } else if meta["vkey"] != signer.verifierKey.text {
                         throw AttestError(.invalidKey, "\(AuditLogKey.path(forLog: path)) is not the key this log was created with (\(meta["vkey"] ?? ""))")
                     }
-                    result = (name, signer)
-                    return .commit
+                    return (name, signer)
                 }
-                return result!
-            } }
+            }
         }
-        return (AuditLog(path: path, origin: storedOrigin, verifierKeyText: signer.verifierKey.text, queue: queue), signer)
+        return (AuditLog(path: path, origin: storedOrigin, verifierKeyText: signer.verifierKey.text, connection: db), signer)
     }
 
     /// Runs `body` again while SQLite says the file is busy without waiting: while a new log switches to WAL,
@@ -110,8 +109,7 @@ public final class AuditLog: Sendable {
         while true {
             do {
                 return try body()
-            } catch let error as DatabaseError where [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode.primaryResultCode)
-                && waited < 120_000_000 {
+            } catch let error as SQLiteError where error.isBusy && waited < 120_000_000 {
                 usleep(delay + UInt32.random(in: 0...delay))
                 waited += UInt64(delay) * 3 / 2
                 delay = min(delay * 2, 50_000)
@@ -119,21 +117,13 @@ public final class AuditLog: Sendable {
         }
     }
 
-    private static func connect(_ path: String) throws(AttestError) -> DatabaseQueue {
-        try run(path) { try DatabaseQueue(path: path, configuration: configuration()) }
-    }
-
-    private static func configuration(readOnly: Bool = false) -> Configuration {
-        var config = Configuration()
-        config.readonly = readOnly
+    private static func connect(_ path: String, readOnly: Bool = false) throws(SQLiteError) -> SQLiteConnection {
+        let db = try SQLiteConnection(path: path, readOnly: readOnly, uri: readOnly)
         // Appenders wait for each other; a device job or a fleet of them never fails on a busy log.
-        config.busyMode = .timeout(120)
-        config.label = "attest.audit"
-        config.prepareDatabase { db in
-            // A commit is on disk before the append returns: receipts are evidence.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
-        return config
+        db.setBusyTimeout(seconds: 120)
+        // A commit is on disk before the append returns: receipts are evidence.
+        try db.execute("PRAGMA synchronous = FULL")
+        return db
     }
 
     /// A read-only file whose directory the auditor cannot write: SQLite reads a WAL database without its
@@ -149,11 +139,11 @@ public final class AuditLog: Sendable {
         return "file:" + escaped + "?immutable=1"
     }
 
-    private static func readMeta(_ db: Database) throws -> [String: String] {
-        guard try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM sqlite_master WHERE name = 'meta'") == true else { return [:] }
+    private static func readMeta(_ db: SQLiteConnection) throws -> [String: String] {
+        guard try db.fetchInt("SELECT count(*) FROM sqlite_master WHERE name = 'meta'") ?? 0 > 0 else { return [:] }
         var meta: [String: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT name, value FROM meta") {
-            meta[row[0]] = row[1]
+        for (name, value) in try db.fetchAll("SELECT name, value FROM meta", [], { ($0.text(0), $0.text(1)) }) {
+            meta[name] = value
         }
         return meta
     }
@@ -187,18 +177,18 @@ public final class AuditLog: Sendable {
             var known: [String: PublicKey] = [:]
             for key in deviceKeys {
                 let dict = try KeyDict(key)
-                try db.execute(sql: "INSERT OR IGNORE INTO keys (keyid, key) VALUES (?, ?)",
-                               arguments: [key.keyID, String(decoding: CanonicalJSON.encode(dict.json), as: UTF8.self)])
+                try db.execute("INSERT OR IGNORE INTO keys (keyid, key) VALUES (?, ?)",
+                               [.text(key.keyID), .text(String(decoding: CanonicalJSON.encode(dict.json), as: UTF8.self))])
             }
             let size = try Self.size(db)
             var frontier = try CompactRange(size: size, source: AuditTree(db: db))
-            let insertEntry = try db.cachedStatement(sql: """
+            let insertEntry = try db.cached("""
                 INSERT INTO entries (idx, leaf_hash, entry, payload_type, time, manifest_id, manifest_digest, issuer,
                                      device, event, region, workloads, chips, decision, failed)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            let insertTerm = try db.cachedStatement(sql: "INSERT OR IGNORE INTO entry_terms (idx, term) VALUES (?, ?)")
-            let insertNode = try db.cachedStatement(sql: "INSERT OR REPLACE INTO nodes (level, idx, hash) VALUES (?, ?, ?)")
+            let insertTerm = try db.cached("INSERT OR IGNORE INTO entry_terms (idx, term) VALUES (?, ?)")
+            let insertNode = try db.cached("INSERT OR REPLACE INTO nodes (level, idx, hash) VALUES (?, ?, ?)")
             var nodes: [MerkleNode] = []
             for (offset, entry) in entries.enumerated() {
                 let index = size + UInt64(offset)
@@ -207,27 +197,28 @@ public final class AuditLog: Sendable {
                 }
                 let leaf = MerkleTree.leafHash(entry.bytes)
                 let record = entry.record(index: index)
-                try insertEntry.execute(arguments: [
-                    Int64(index), Data(leaf), Data(entry.bytes), entry.kind.payloadType.rawValue, record.time,
-                    record.manifestID, record.manifestDigest, record.issuer, record.device, record.event, record.region,
-                    AuditLogSchema.encodeList(record.workloads), AuditLogSchema.encodeList(record.chips), record.decision,
-                    AuditLogSchema.encodeList(record.failed),
+                try insertEntry.execute([
+                    SQLiteValue(index), .blob(leaf), .blob(entry.bytes), .text(entry.kind.payloadType.rawValue), .text(record.time),
+                    SQLiteValue(record.manifestID), SQLiteValue(record.manifestDigest), SQLiteValue(record.issuer),
+                    SQLiteValue(record.device), SQLiteValue(record.event), .text(record.region),
+                    .text(AuditLogSchema.encodeList(record.workloads)), .text(AuditLogSchema.encodeList(record.chips)),
+                    SQLiteValue(record.decision), .text(AuditLogSchema.encodeList(record.failed)),
                 ])
-                for term in record.terms { try insertTerm.execute(arguments: [Int64(index), term]) }
+                for term in record.terms { try insertTerm.execute([SQLiteValue(index), .text(term)]) }
                 try frontier.append(leafHash: leaf) { nodes.append($0) }
-                for node in nodes { try insertNode.execute(arguments: [node.level, Int64(node.index), Data(node.hash)]) }
+                for node in nodes { try insertNode.execute([SQLiteValue(node.level), SQLiteValue(node.index), .blob(node.hash)]) }
                 nodes.removeAll(keepingCapacity: true)
             }
             let checkpoint = try Checkpoint(origin: origin, size: frontier.size, rootHash: frontier.root).signed(by: [signer])
-            try db.execute(sql: "INSERT OR REPLACE INTO checkpoints (size, root, note) VALUES (?, ?, ?)",
-                           arguments: [Int64(frontier.size), Data(frontier.root), checkpoint.formatted])
+            try db.execute("INSERT OR REPLACE INTO checkpoints (size, root, note) VALUES (?, ?, ?)",
+                           [SQLiteValue(frontier.size), .blob(frontier.root), .text(checkpoint.formatted)])
             return Appended(firstIndex: size, count: entries.count, checkpoint: checkpoint)
         }
     }
 
-    private static func checkReceipt(_ entry: AuditEntry, device: String, db: Database, known: inout [String: PublicKey]) throws {
+    private static func checkReceipt(_ entry: AuditEntry, device: String, db: SQLiteConnection, known: inout [String: PublicKey]) throws {
         let what = entry.source.map { "\($0): " } ?? ""
-        if known[device] == nil, let text = try String.fetchOne(db, sql: "SELECT key FROM keys WHERE keyid = ?", arguments: [device]) {
+        if known[device] == nil, let text = try db.fetchText("SELECT key FROM keys WHERE keyid = ?", [.text(device)]) {
             known[device] = try KeyDict(json: JSONParser.parse(text)).publicKey
         }
         guard let key = known[device] else {
@@ -245,8 +236,8 @@ public final class AuditLog: Sendable {
         try read { db in try Self.size(db) }
     }
 
-    static func size(_ db: Database) throws -> UInt64 {
-        UInt64(try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM entries") ?? 0)
+    static func size(_ db: SQLiteConnection) throws -> UInt64 {
+        UInt64(clamping: try db.fetchInt("SELECT COALESCE(MAX(idx) + 1, 0) FROM entries") ?? 0)
     }
 
     /// A checkpoint as the log stored it (signature not checked).
@@ -261,9 +252,10 @@ public final class AuditLog: Sendable {
         try read { db in try Self.latestCheckpoint(db) }
     }
 
-    static func latestCheckpoint(_ db: Database) throws -> StoredCheckpoint? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT size, root, note FROM checkpoints ORDER BY size DESC LIMIT 1") else { return nil }
-        return StoredCheckpoint(size: UInt64(row[0] as Int64), root: Array(row[1] as Data), note: row[2])
+    static func latestCheckpoint(_ db: SQLiteConnection) throws -> StoredCheckpoint? {
+        try db.fetchOne("SELECT size, root, note FROM checkpoints ORDER BY size DESC LIMIT 1") {
+            StoredCheckpoint(size: UInt64(clamping: $0.int64(0)), root: $0.blob(1), note: $0.text(2))
+        }
     }
 
     /// Signs a checkpoint of the current size when the newest stored one is older (rows added by other means),
@@ -274,8 +266,8 @@ public final class AuditLog: Sendable {
             if let latest = try Self.latestCheckpoint(db), latest.size == size { return latest }
             let root = try MerkleTree.root(size: size, in: AuditTree(db: db))
             let note = try Checkpoint(origin: origin, size: size, rootHash: root).signed(by: [signer]).formatted
-            try db.execute(sql: "INSERT OR REPLACE INTO checkpoints (size, root, note) VALUES (?, ?, ?)",
-                           arguments: [Int64(size), Data(root), note])
+            try db.execute("INSERT OR REPLACE INTO checkpoints (size, root, note) VALUES (?, ?, ?)",
+                           [SQLiteValue(size), .blob(root), .text(note)])
             return StoredCheckpoint(size: size, root: root, note: note)
         }
     }
@@ -291,11 +283,12 @@ public final class AuditLog: Sendable {
     public func entry(at index: UInt64) throws(AttestError) -> StoredEntry {
         try read { db in
             guard index <= UInt64(Int64.max),
-                  let row = try Row.fetchOne(db, sql: "SELECT \(Self.recordColumns), leaf_hash, entry FROM entries WHERE idx = ?",
-                                             arguments: [Int64(index)]) else {
+                  let entry = try db.fetchOne("SELECT \(Self.recordColumns), leaf_hash, entry FROM entries WHERE idx = ?", [SQLiteValue(index)], {
+                      StoredEntry(record: try Self.record($0), leafHash: $0.blob(13), bytes: $0.blob(14))
+                  }) else {
                 throw AttestError(.usage, "the log has no entry \(index) (it has \(try Self.size(db)))", at: path)
             }
-            return StoredEntry(record: try Self.record(row), leafHash: Array(row[13] as Data), bytes: Array(row[14] as Data))
+            return entry
         }
     }
 
@@ -304,27 +297,26 @@ public final class AuditLog: Sendable {
         try read { db in try Self.deviceKeys(db) }
     }
 
-    static func deviceKeys(_ db: Database) throws -> [String: PublicKey] {
+    static func deviceKeys(_ db: SQLiteConnection) throws -> [String: PublicKey] {
         var keys: [String: PublicKey] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT keyid, key FROM keys") {
-            let key = try KeyDict(json: JSONParser.parse(row[1] as String)).publicKey
-            keys[row[0]] = key
+        for (keyID, text) in try db.fetchAll("SELECT keyid, key FROM keys", [], { ($0.text(0), $0.text(1)) }) {
+            keys[keyID] = try KeyDict(json: JSONParser.parse(text)).publicKey
         }
         return keys
     }
 
     /// Whether the log holds the key of device `keyID`.
     public func holdsDeviceKey(_ keyID: String) throws(AttestError) -> Bool {
-        try read { db in try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM keys WHERE keyid = ?", arguments: [keyID]) ?? false }
+        try read { db in try db.fetchInt("SELECT count(*) FROM keys WHERE keyid = ?", [.text(keyID)]) ?? 0 > 0 }
     }
 
     /// The bytes of the entries matching `filter` (default: all), oldest first, streamed.
     public func forEachEntry(matching filter: AuditFilter = AuditFilter(), _ body: (UInt64, [UInt8]) throws(AttestError) -> Void) throws(AttestError) {
         try read { db in
             let (clause, arguments) = filter.sql
-            let rows = try Row.fetchCursor(db, sql: "SELECT idx, entry FROM entries \(clause) ORDER BY idx", arguments: arguments)
-            while let row = try rows.next() {
-                try body(UInt64(row[0] as Int64), Array(row[1] as Data))
+            let rows = try db.query("SELECT idx, entry FROM entries \(clause) ORDER BY idx", arguments)
+            while try rows.step() {
+                try body(UInt64(clamping: rows.int64(0)), rows.blob(1))
             }
         }
     }
@@ -333,9 +325,9 @@ public final class AuditLog: Sendable {
     public func forEachRecord(matching filter: AuditFilter = AuditFilter(), _ body: (AuditRecord) throws(AttestError) -> Void) throws(AttestError) {
         try read { db in
             let (clause, arguments) = filter.sql
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.recordColumns) FROM entries \(clause) ORDER BY idx", arguments: arguments)
-            while let row = try rows.next() {
-                try body(try Self.record(row))
+            let rows = try db.query("SELECT \(Self.recordColumns) FROM entries \(clause) ORDER BY idx", arguments)
+            while try rows.step() {
+                try body(try Self.record(rows))
             }
         }
     }
@@ -344,37 +336,38 @@ public final class AuditLog: Sendable {
     static let recordColumns =
         "idx, payload_type, time, manifest_id, manifest_digest, issuer, device, event, region, workloads, chips, decision, failed"
 
-    static func record(_ row: Row, at offset: Int = 0) throws -> AuditRecord {
-        let type: String = row[offset + 1]
+    /// The record in the columns `recordColumns` names, from column `offset` on.
+    static func record(_ row: SQLiteStatement, at offset: Int32 = 0) throws -> AuditRecord {
+        let type = row.text(offset + 1)
         guard let kind = AuditEntry.Kind(payloadType: type) else {
-            throw AttestError(.invalidDocument, "entry \(row[offset] as Int64) has payload type \(type)")
+            throw AttestError(.invalidDocument, "entry \(row.int64(offset)) has payload type \(type)")
         }
-        return AuditRecord(index: UInt64(row[offset] as Int64), kind: kind, time: row[offset + 2],
-                           manifestID: row[offset + 3], manifestDigest: row[offset + 4], issuer: row[offset + 5],
-                           device: row[offset + 6], event: row[offset + 7], region: row[offset + 8],
-                           workloads: try AuditLogSchema.decodeList(row[offset + 9]),
-                           chips: try AuditLogSchema.decodeList(row[offset + 10]), decision: row[offset + 11],
-                           failed: try AuditLogSchema.decodeList(row[offset + 12]))
+        // NOT NULL columns: a NULL or a non-text value there is a damaged row, not an empty string.
+        for column in [offset, offset + 2, offset + 8, offset + 9, offset + 10, offset + 12] where row.isNull(column) {
+            throw AttestError(.invalidDocument, "entry \(row.int64(offset)) has an empty column")
+        }
+        return AuditRecord(index: UInt64(clamping: row.int64(offset)), kind: kind, time: row.text(offset + 2),
+                           manifestID: row.optionalText(offset + 3), manifestDigest: row.optionalText(offset + 4),
+                           issuer: row.optionalText(offset + 5), device: row.optionalText(offset + 6),
+                           event: row.optionalText(offset + 7), region: row.text(offset + 8),
+                           workloads: try AuditLogSchema.decodeList(row.text(offset + 9)),
+                           chips: try AuditLogSchema.decodeList(row.text(offset + 10)), decision: row.optionalText(offset + 11),
+                           failed: try AuditLogSchema.decodeList(row.text(offset + 12)))
     }
 
     // MARK: Transactions
 
     /// Runs `body` in one read transaction: a snapshot no concurrent append changes.
-    public func read<T>(_ body: (Database) throws -> T) throws(AttestError) -> T {
-        try Self.run(path) { try queue.read(body) }
+    func read<T>(_ body: (SQLiteConnection) throws -> T) throws(AttestError) -> T {
+        try lock.withLock { () throws(AttestError) -> T in
+            try Self.run(path) { try connection.transaction("BEGIN DEFERRED") { try body(connection) } }
+        }
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction, committed when it returns.
-    func write<T>(_ body: (Database) throws -> T) throws(AttestError) -> T {
-        try Self.run(path) {
-            try queue.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
-                }
-                return result!
-            }
+    func write<T>(_ body: (SQLiteConnection) throws -> T) throws(AttestError) -> T {
+        try lock.withLock { () throws(AttestError) -> T in
+            try Self.run(path) { try connection.transaction("BEGIN IMMEDIATE") { try body(connection) } }
         }
     }
 
@@ -385,15 +378,13 @@ public final class AuditLog: Sendable {
             return try body()
         } catch let error as AttestError {
             throw error.location == nil ? error.inFile(path) : error
-        } catch let error as DatabaseError {
-            let message = error.message ?? "\(error.resultCode)"
-            switch error.resultCode.primaryResultCode {
-            case .SQLITE_NOTADB, .SQLITE_CORRUPT, .SQLITE_FORMAT:
-                throw AttestError(.invalidDocument, "not a readable audit log: \(message)", at: path)
-            case .SQLITE_CONSTRAINT, .SQLITE_MISMATCH, .SQLITE_ERROR:
-                throw AttestError(.invalidDocument, "the audit log does not have the expected contents: \(message)", at: path)
-            default:
-                throw AttestError(.environment, "SQLite: \(message)", at: path)
+        } catch let error as SQLiteError {
+            if error.isDamagedFile {
+                throw AttestError(.invalidDocument, "not a readable audit log: \(error.message)", at: path)
+            } else if error.isUnexpectedContents {
+                throw AttestError(.invalidDocument, "the audit log does not have the expected contents: \(error.message)", at: path)
+            } else {
+                throw AttestError(.environment, "SQLite: \(error.message)", at: path)
             }
         } catch let error as CryptoError {
             throw AttestError(error).inFile(path)

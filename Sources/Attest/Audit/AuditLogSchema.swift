@@ -1,6 +1,3 @@
-import Foundation
-import GRDB
-
 /// The tables of an audit log file. One row per entry keeps the entry bytes, its leaf hash and the columns an
 /// auditor filters on; `nodes` keeps every perfect subtree hash above the leaves, so the root at any size and
 /// every proof are O(log n) reads; `checkpoints` keeps each signed checkpoint the log issued.
@@ -47,17 +44,17 @@ enum AuditLogSchema {
     ]
 
     /// Creates the tables when the file is new. Runs inside the caller's write transaction.
-    static func createIfNeeded(_ db: Database) throws -> Bool {
-        let current = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+    static func createIfNeeded(_ db: SQLiteConnection) throws -> Bool {
+        let current = try db.fetchInt("PRAGMA user_version") ?? 0
         if current == version { return false }
         guard current == 0 else {
             throw AttestError(.invalidDocument, "audit log schema version \(current) is not supported (expected \(version))")
         }
-        guard try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") == 0 else {
+        guard try db.fetchInt("SELECT count(*) FROM sqlite_master") == 0 else {
             throw AttestError(.invalidDocument, "a SQLite database, but not an attest audit log")
         }
-        for sql in statements { try db.execute(sql: sql) }
-        try db.execute(sql: "PRAGMA user_version = \(version)")
+        for sql in statements { try db.execute(sql) }
+        try db.execute("PRAGMA user_version = \(version)")
         return true
     }
 

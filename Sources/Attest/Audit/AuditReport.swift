@@ -1,5 +1,3 @@
-import Foundation
-import GRDB
 
 /// `audit report --html`: one self-contained page for auditors: counts by region, issuer and decision, a
 /// timeline of allow and deny, the denials with the checks that failed, and the log's newest checkpoint.
@@ -48,28 +46,31 @@ public struct AuditReport: Sendable {
         try log.read { db in
             let receiptType = PayloadType.receipt.rawValue
             let manifestType = PayloadType.manifest.rawValue
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM entries") ?? 0
-            let manifests = try Int.fetchOne(db, sql: "SELECT count(*) FROM entries WHERE payload_type = ?", arguments: [manifestType]) ?? 0
-            let receipts = try Int.fetchOne(db, sql: "SELECT count(*) FROM entries WHERE payload_type = ?", arguments: [receiptType]) ?? 0
+            func count(_ sql: String, _ arguments: [SQLiteValue] = []) throws -> Int {
+                Int(try db.fetchInt(sql, arguments) ?? 0)
+            }
+            let total = try count("SELECT count(*) FROM entries")
+            let manifests = try count("SELECT count(*) FROM entries WHERE payload_type = ?", [.text(manifestType)])
+            let receipts = try count("SELECT count(*) FROM entries WHERE payload_type = ?", [.text(receiptType)])
             func counts(_ column: String) throws -> [Count] {
-                try Row.fetchAll(db, sql: """
+                try db.fetchAll("""
                     SELECT \(column), count(*), COALESCE(SUM(decision = 'allow'), 0), COALESCE(SUM(decision = 'deny'), 0)
                     FROM entries WHERE \(column) IS NOT NULL GROUP BY \(column) ORDER BY count(*) DESC, \(column)
-                    """).map { Count(key: $0[0], entries: $0[1], allow: $0[2], deny: $0[3]) }
+                    """) { Count(key: $0.text(0), entries: Int($0.int64(1)), allow: Int($0.int64(2)), deny: Int($0.int64(3))) }
             }
-            let byDecision = try Row.fetchAll(db, sql: """
+            let byDecision = try db.fetchAll("""
                 SELECT decision, count(*) FROM entries WHERE decision IS NOT NULL GROUP BY decision ORDER BY decision
-                """).map { row -> Count in
-                    let decision: String = row[0]
-                    let n: Int = row[1]
+                """) { row -> Count in
+                    let decision = row.text(0)
+                    let n = Int(row.int64(1))
                     return Count(key: decision, entries: n, allow: decision == "allow" ? n : 0, deny: decision == "deny" ? n : 0)
                 }
             let (timeline, unit) = try Self.timeline(db)
             var denials: [AuditRecord] = []
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(AuditLog.recordColumns) FROM entries WHERE decision = 'deny' ORDER BY idx LIMIT ?",
-                                           arguments: [denialLimit])
-            while let row = try rows.next() { denials.append(try AuditLog.record(row)) }
-            let denialCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM entries WHERE decision = 'deny'") ?? 0
+            let rows = try db.query("SELECT \(AuditLog.recordColumns) FROM entries WHERE decision = 'deny' ORDER BY idx LIMIT ?",
+                                    [SQLiteValue(denialLimit)])
+            while try rows.step() { denials.append(try AuditLog.record(rows)) }
+            let denialCount = try count("SELECT count(*) FROM entries WHERE decision = 'deny'")
             return AuditReport(path: log.path, origin: log.origin, verifierKey: log.verifierKeyText, generatedAt: now,
                                total: total, manifests: manifests, receipts: receipts,
                                byRegion: try counts("region"), byIssuer: try counts("issuer"), byDecision: byDecision,
@@ -79,23 +80,23 @@ public struct AuditReport: Sendable {
     }
 
     /// Buckets of an hour, a day or a month, whichever keeps the span readable, with empty ones filled in.
-    private static func timeline(_ db: Database) throws -> ([Bucket], String) {
-        guard let row = try Row.fetchOne(db, sql: "SELECT min(time), max(time) FROM entries"),
-              let first = (row[0] as String?).flatMap(Timestamp.init), let last = (row[1] as String?).flatMap(Timestamp.init) else {
+    private static func timeline(_ db: SQLiteConnection) throws -> ([Bucket], String) {
+        guard let (firstText, lastText) = try db.fetchOne("SELECT min(time), max(time) FROM entries", [], { ($0.optionalText(0), $0.optionalText(1)) }),
+              let first = firstText.flatMap(Timestamp.init), let last = lastText.flatMap(Timestamp.init) else {
             return ([], "day")
         }
         let span = last.seconds - first.seconds
         let (length, unit, step): (Int, String, Int64) = span <= 2 * 86_400 ? (13, "hour", 3600)
             : span <= 120 * 86_400 ? (10, "day", 86_400) : (7, "month", 0)
         var found: [String: Bucket] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        let buckets = try db.fetchAll("""
             SELECT substr(time, 1, \(length)) AS b, COALESCE(SUM(decision = 'allow'), 0), COALESCE(SUM(decision = 'deny'), 0),
                    COALESCE(SUM(payload_type = ?), 0)
             FROM entries GROUP BY b ORDER BY b
-            """, arguments: [PayloadType.manifest.rawValue]) {
-            let label: String = row[0]
-            found[label] = Bucket(label: label, allow: row[1], deny: row[2], issued: row[3])
+            """, [.text(PayloadType.manifest.rawValue)]) {
+            Bucket(label: $0.text(0), allow: Int($0.int64(1)), deny: Int($0.int64(2)), issued: Int($0.int64(3)))
         }
+        for bucket in buckets { found[bucket.label] = bucket }
         var labels: [String] = []
         if step > 0 {
             var t = Timestamp(seconds: first.seconds - first.seconds % step)
@@ -216,7 +217,11 @@ public struct AuditReport: Sendable {
         let slot = plotW / Double(timeline.count)
         let bar = max(1, slot * 0.8)
         func y(_ v: Int) -> Double { top + plotH - plotH * Double(v) / Double(maxValue) }
-        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        // One decimal, as "%.1f" would print it (coordinates here are small and finite).
+        func f(_ v: Double) -> String {
+            let tenths = Int((v * 10).rounded())
+            return (tenths < 0 ? "-" : "") + "\(abs(tenths) / 10).\(abs(tenths) % 10)"
+        }
         var s = "<svg id=\"timeline\" role=\"img\" aria-label=\"Allow and deny per \(timelineUnit)\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" xmlns=\"http://www.w3.org/2000/svg\">\n"
         s += "<line class=\"axis\" x1=\"\(f(left))\" y1=\"\(f(top + plotH))\" x2=\"\(f(width - 12))\" y2=\"\(f(top + plotH))\"/>\n"
         s += "<line class=\"axis\" x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(top + plotH))\"/>\n"

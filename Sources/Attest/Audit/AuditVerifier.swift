@@ -1,7 +1,5 @@
 import AttestCrypto
 import Dispatch
-import Foundation
-import GRDB
 
 /// `audit verify`: recomputes a log from its entry bytes and checks everything the log says about them.
 ///
@@ -71,12 +69,15 @@ public struct AuditVerifier: Sendable {
         var rootsAt: [UInt64: [UInt8]] = [:]
     }
 
-    private func treePass(_ db: Database, log: AuditLog, saved: Saved?, state: inout State) throws -> TreeOutcome {
+    private func treePass(_ db: SQLiteConnection, log: AuditLog, saved: Saved?, state: inout State) throws -> TreeOutcome {
         let started = DispatchTime.now().uptimeNanoseconds
         var out = TreeOutcome()
         let latestSize = try AuditLog.latestCheckpoint(db)?.size
-        let checkpoints = try Row.fetchCursor(db, sql: "SELECT size, root FROM checkpoints ORDER BY size")
-        var nextCheckpoint = try checkpoints.next().map { (UInt64($0[0] as Int64), Array($0[1] as Data)) }
+        let checkpoints = try db.query("SELECT size, root FROM checkpoints ORDER BY size")
+        func readCheckpoint() throws -> (UInt64, [UInt8])? {
+            try checkpoints.step() ? (UInt64(clamping: checkpoints.int64(0)), checkpoints.blob(1)) : nil
+        }
+        var nextCheckpoint = try readCheckpoint()
         var levels: [LevelReader] = []
         var frontier = CompactRange()
         var pending: [MerkleNode] = []
@@ -97,28 +98,27 @@ public struct AuditVerifier: Sendable {
                         out.checkpointMismatches.append(size)
                     }
                 }
-                nextCheckpoint = (try? checkpoints.next()).flatMap { $0.map { (UInt64($0[0] as Int64), Array($0[1] as Data)) } }
+                nextCheckpoint = (try? readCheckpoint()) ?? nil
             }
         }
         reached(0)
 
-        let rows = try Row.fetchCursor(db, sql: "SELECT idx, leaf_hash, entry FROM entries ORDER BY idx")
-        while let row = try rows.next() {
-            let index = UInt64(row[0] as Int64)
+        let rows = try db.query("SELECT idx, leaf_hash, entry FROM entries ORDER BY idx")
+        while try rows.step() {
+            let index = UInt64(clamping: rows.int64(0))
             if index != expected {
                 state.add(Problem(index: expected, check: .entries,
                                   reason: "entries \(expected)..<\(index) are missing (removed from the log)"))
             }
             expected = index + 1
             hasher.update(zero)
-            let length = try row.withUnsafeData(atIndex: 2) { data -> Int in
-                guard let data else { return 0 }
-                data.withUnsafeBytes { hasher.update($0) }
-                return data.count
+            let length = rows.withBlob(2) { bytes -> Int in
+                hasher.update(bytes)
+                return bytes.count
             }
             let leaf = hasher.finalize()
             state.timing.bytesHashed += length + 1
-            let stored = try row.withUnsafeData(atIndex: 1) { $0.map { $0.elementsEqual(leaf) } ?? false }
+            let stored = rows.withBlob(1) { $0.elementsEqual(leaf) }
             if !stored {
                 state.add(Problem(index: index, check: .entries,
                                   reason: "its bytes do not hash to its stored leaf hash: the entry was changed after it was appended"))
@@ -126,8 +126,8 @@ public struct AuditVerifier: Sendable {
             try frontier.append(leafHash: leaf) { pending.append($0) }
             for node in pending {
                 while levels.count < node.level {
-                    levels.append(LevelReader(try Row.fetchCursor(db, sql: "SELECT idx, hash FROM nodes WHERE level = ? ORDER BY idx",
-                                                                 arguments: [levels.count + 1])))
+                    levels.append(LevelReader(try db.query("SELECT idx, hash FROM nodes WHERE level = ? ORDER BY idx",
+                                                           [SQLiteValue(levels.count + 1)])))
                 }
                 out.nodesCompared += 1
                 if try levels[node.level - 1].seek(node.index)?.elementsEqual(node.hash) != true {
@@ -143,9 +143,9 @@ public struct AuditVerifier: Sendable {
         }
         while let (size, _) = nextCheckpoint {
             out.checkpointProblems.append("a checkpoint of size \(size) is stored but the log has \(frontier.size) entries: entries were removed")
-            nextCheckpoint = try checkpoints.next().map { (UInt64($0[0] as Int64), Array($0[1] as Data)) }
+            nextCheckpoint = try readCheckpoint()
         }
-        let storedNodes = try Int.fetchOne(db, sql: "SELECT count(*) FROM nodes") ?? 0
+        let storedNodes = Int(try db.fetchInt("SELECT count(*) FROM nodes") ?? 0)
         if storedNodes > out.nodesCompared {
             out.nodeProblems += storedNodes - out.nodesCompared
             if out.firstNodeProblem == nil {
@@ -162,17 +162,17 @@ public struct AuditVerifier: Sendable {
 
     /// One level of the stored tree, read in index order alongside the recomputation.
     private final class LevelReader {
-        let cursor: RowCursor
-        var current: (UInt64, Data)?
+        let cursor: SQLiteStatement
+        var current: (UInt64, [UInt8])?
         var done = false
 
-        init(_ cursor: RowCursor) { self.cursor = cursor }
+        init(_ cursor: SQLiteStatement) { self.cursor = cursor }
 
         /// The stored hash at `index`, skipping stored nodes before it; nil when there is none.
-        func seek(_ index: UInt64) throws -> Data? {
+        func seek(_ index: UInt64) throws -> [UInt8]? {
             while true {
                 if current == nil, !done {
-                    if let row = try cursor.next() { current = (UInt64(row[0] as Int64), row[1] as Data) } else { done = true }
+                    if try cursor.step() { current = (UInt64(clamping: cursor.int64(0)), cursor.blob(1)) } else { done = true }
                 }
                 guard let (at, hash) = current else { return nil }
                 if at < index {
@@ -205,15 +205,18 @@ public struct AuditVerifier: Sendable {
         var signatures = 0
     }
 
-    private func entriesPass(_ db: Database, state: inout State) throws {
+    private func entriesPass(_ db: SQLiteConnection, state: inout State) throws {
         let started = DispatchTime.now().uptimeNanoseconds
         let pinnedKeys = Dictionary(deviceKeys.map { ($0.keyID, $0) }, uniquingKeysWith: { first, _ in first })
         let keys = pinnedKeys.isEmpty ? try AuditLog.deviceKeys(db) : pinnedKeys
         state.deviceKeyCount = keys.count
         let trustUsable = trust?.rootOutcome.passed ?? false
         let context = ItemContext(trust: trustUsable ? trust : nil, keys: keys, now: Timestamp.now())
-        let rows = try Row.fetchCursor(db, sql: "SELECT \(AuditLog.recordColumns), entry FROM entries ORDER BY idx")
-        let terms = try Row.fetchCursor(db, sql: "SELECT idx, term FROM entry_terms ORDER BY idx")
+        let rows = try db.query("SELECT \(AuditLog.recordColumns), entry FROM entries ORDER BY idx")
+        let terms = try db.query("SELECT idx, term FROM entry_terms ORDER BY idx")
+        func readTerm() throws -> (UInt64, String)? {
+            try terms.step() ? (UInt64(clamping: terms.int64(0)), terms.text(1)) : nil
+        }
         var pendingTerm: (UInt64, String)?
         var chunk: [Item] = []
         chunk.reserveCapacity(chunkSize)
@@ -241,23 +244,23 @@ public struct AuditVerifier: Sendable {
             chunk.removeAll(keepingCapacity: true)
         }
 
-        while let row = try rows.next() {
-            let index = UInt64(row[0] as Int64)
+        while try rows.step() {
+            let index = UInt64(clamping: rows.int64(0))
             var entryTerms: [String] = []
             while true {
-                if pendingTerm == nil, let t = try terms.next() { pendingTerm = (UInt64(t[0] as Int64), t[1]) }
+                if pendingTerm == nil { pendingTerm = try readTerm() }
                 guard let (at, term) = pendingTerm, at <= index else { break }
                 if at == index { entryTerms.append(term) } else {
                     state.add(Problem(index: at, check: .entries, reason: "the filter index names entry \(at), which is not in the log"))
                 }
                 pendingTerm = nil
             }
-            let record = try? AuditLog.record(row)
-            chunk.append(Item(index: index, bytes: Array(row[13] as Data), record: record, terms: entryTerms))
+            let record = try? AuditLog.record(rows)
+            chunk.append(Item(index: index, bytes: rows.blob(13), record: record, terms: entryTerms))
             if chunk.count >= chunkSize { flush() }
         }
         flush()
-        if pendingTerm == nil, let t = try terms.next() { pendingTerm = (UInt64(t[0] as Int64), t[1]) }
+        if pendingTerm == nil { pendingTerm = try readTerm() }
         if let (at, _) = pendingTerm {
             state.add(Problem(index: at, check: .entries, reason: "the filter index names entry \(at), which is not in the log"))
         }
@@ -322,7 +325,7 @@ public struct AuditVerifier: Sendable {
 
     // MARK: Conclusions
 
-    private func conclude(_ db: Database, log: AuditLog, tree: TreeOutcome, saved: Saved?, noteKey: NoteVerifierKey,
+    private func conclude(_ db: SQLiteConnection, log: AuditLog, tree: TreeOutcome, saved: Saved?, noteKey: NoteVerifierKey,
                           pinned: Bool, state: inout State) throws -> AuditVerification {
         var checks: [AuditVerification.Check] = []
         func add(_ id: AuditCheckID, _ status: CheckResult.Status, _ detail: String) {
