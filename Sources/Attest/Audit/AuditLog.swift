@@ -35,6 +35,7 @@ public final class AuditLog: @unchecked Sendable {
     /// Opens an existing log. Throws `.io` when there is no file and `.invalidDocument` when it is not a log.
     public static func open(_ path: String) throws(AttestError) -> AuditLog {
         guard AtomicFile.exists(path) else { throw AttestError(.io, "no audit log here", at: path) }
+        takeInQueuedReceipts(path)
         // Readers leave the journal mode alone (the file says WAL). A copy the auditor may not write to cannot
         // take WAL's shared-memory file read-write: it is opened read-only, as immutable.
         let connection = try run(path) { () throws -> SQLiteConnection in
@@ -56,6 +57,15 @@ public final class AuditLog: @unchecked Sendable {
             throw AttestError(.invalidDocument, "not an attest audit log", at: path)
         }
         return AuditLog(path: path, origin: origin, verifierKeyText: vkey, connection: connection)
+    }
+
+    /// A device's queued receipts enter its log before anyone reads it, when the log's key is beside it and the
+    /// file can be written. A copy that cannot take them is read as it is (`ReceiptQueue.hasPending` says so).
+    private static func takeInQueuedReceipts(_ path: String) {
+        let queue = ReceiptQueue(logPath: path)
+        guard queue.hasPending, AtomicFile.exists(AuditLogKey.path(forLog: path)), access(path, W_OK) == 0,
+              let (log, signer) = try? openForAppend(path) else { return }
+        _ = try? queue.drain(into: log, signer: signer)
     }
 
     /// Opens the log for appending, creating it (and its key, `LOG.key`) when it does not exist yet.
@@ -168,8 +178,9 @@ public final class AuditLog: @unchecked Sendable {
     ///   - deviceKeys: device keys to record (receipts are checked against the keys the log holds).
     ///   - checkReceipts: false only for receipts this process has just signed itself (bulk generation).
     @discardableResult
+    ///   - queueMark: what of a receipt queue these entries came from, committed with them (`ReceiptQueue`).
     public func append(_ entries: [AuditEntry], signer: NoteSigner, deviceKeys: [PublicKey] = [],
-                       checkReceipts: Bool = true) throws(AttestError) -> Appended {
+                       checkReceipts: Bool = true, queueMark: QueueMark? = nil) throws(AttestError) -> Appended {
         guard signer.verifierKey.text == verifierKeyText else {
             throw AttestError(.invalidKey, "the signer is not this log's key", at: path)
         }
@@ -212,6 +223,9 @@ public final class AuditLog: @unchecked Sendable {
             let checkpoint = try Checkpoint(origin: origin, size: frontier.size, rootHash: frontier.root).signed(by: [signer])
             try db.execute("INSERT OR REPLACE INTO checkpoints (size, root, note) VALUES (?, ?, ?)",
                            [SQLiteValue(frontier.size), .blob(frontier.root), .text(checkpoint.formatted)])
+            if let queueMark {
+                try db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('queue', ?)", [.text(queueMark.text)])
+            }
             return Appended(firstIndex: size, count: entries.count, checkpoint: checkpoint)
         }
     }
@@ -303,6 +317,11 @@ public final class AuditLog: @unchecked Sendable {
             keys[keyID] = try KeyDict(json: JSONParser.parse(text)).publicKey
         }
         return keys
+    }
+
+    /// How much of its receipt queue the log has taken in, if it ever took one in.
+    func queueMark() throws(AttestError) -> QueueMark? {
+        try read { db in try db.fetchText("SELECT value FROM meta WHERE name = 'queue'").flatMap(QueueMark.init(text:)) }
     }
 
     /// Whether the log holds the key of device `keyID`.

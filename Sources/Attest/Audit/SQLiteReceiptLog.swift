@@ -5,11 +5,13 @@ import Glibc
 
 /// A device's receipt log as an audit log: `<state-dir>/receipts.sqlite`, its checkpoint key
 /// `<state-dir>/receipts.sqlite.key` beside it, and the device's signing key recorded in it so every receipt
-/// can be re-verified by `audit verify`.
+/// can be re-verified by `audit verify`. Receipts arrive through its `ReceiptQueue`
+/// (`receipts.sqlite.pending`).
 ///
-/// Guarantees: `append` returns only once the receipt, the tree nodes it completes and the signed checkpoint
-/// of the new size are committed and synced; concurrent `attest run` processes each append whole. The log is
-/// opened on first use, so a gate that writes no receipt touches nothing.
+/// Guarantees: `append` returns only once the receipt is synced to disk, in the queue or (the first receipt of
+/// a device, which also records its key) in the log; concurrent `attest run` processes each append whole.
+/// Queued receipts enter the log, with their tree nodes and a signed checkpoint, when the queue passes
+/// `ReceiptQueue.drainThreshold`, at `flush` (boot does it), and when an audit command opens the log.
 public struct SQLiteReceiptLog: ReceiptStore, Sendable {
     public static let fileName = "receipts.sqlite"
 
@@ -26,7 +28,41 @@ public struct SQLiteReceiptLog: ReceiptStore, Sendable {
         legacyPath = stateDirectory + "/receipts.jsonl"
     }
 
+    public var queue: ReceiptQueue { ReceiptQueue(logPath: path) }
+
     public func append(_ envelope: [UInt8]) throws(AttestError) {
+        guard AtomicFile.exists(path), !AtomicFile.exists(legacyPath) else {
+            try appendToLog(envelope)
+            return
+        }
+        if try queue.append(envelope) >= ReceiptQueue.drainThreshold {
+            // The receipt is already safe in the queue: a drain that fails now is retried later, and boot's
+            // `flush` reports it.
+            _ = try? flush()
+        }
+    }
+
+    /// Moves the queued receipts into the log. Throws `.environment` when the log cannot take them.
+    @discardableResult
+    public func flush() throws(AttestError) -> ReceiptQueue.Drained {
+        guard queue.hasPending else { return ReceiptQueue.Drained() }
+        do throws(AttestError) {
+            let (log, signer) = try AuditLog.openForAppend(path)
+            return try queue.drain(into: log, signer: signer, deviceKeys: [try deviceKey()])
+        } catch {
+            throw AttestError(.environment, "cannot take the queued receipts into the receipt log: \(error.reason)", at: error.location ?? path)
+        }
+    }
+
+    private func deviceKey() throws(AttestError) -> PublicKey {
+        try KeyFiles.loadPrivateKey(at: deviceKeyPath) { () throws(AttestError) in
+            throw AttestError(.environment, "the device signing key must be unencrypted", at: deviceKeyPath)
+        }.publicKey
+    }
+
+    /// Appends straight to the log: a device's first receipt (which records its key there), and the import
+    /// of the old receipt file.
+    private func appendToLog(_ envelope: [UInt8]) throws(AttestError) {
         var entries: [AuditEntry] = []
         let importing = !AtomicFile.exists(path) && AtomicFile.exists(legacyPath)
         if importing { entries = try legacyEntries() }
@@ -35,9 +71,7 @@ public struct SQLiteReceiptLog: ReceiptStore, Sendable {
             let (log, signer) = try AuditLog.openForAppend(path)
             var keys: [PublicKey] = []
             if let device = entries.last?.device, try !log.holdsDeviceKey(device) {
-                let key = try KeyFiles.loadPrivateKey(at: deviceKeyPath) { () throws(AttestError) in
-                    throw AttestError(.environment, "the device signing key must be unencrypted", at: deviceKeyPath)
-                }.publicKey
+                let key = try deviceKey()
                 guard key.keyID == device else {
                     throw AttestError(.environment, "the receipt names device \(device) but \(deviceKeyPath) is \(key.keyID)")
                 }
@@ -73,6 +107,7 @@ public struct SQLiteReceiptLog: ReceiptStore, Sendable {
     }
 
     public func entries() throws(AttestError) -> [[UInt8]] {
+        try flush()
         guard AtomicFile.exists(path) else { return [] }
         var out: [[UInt8]] = []
         try AuditLog.open(path).forEachEntry { _, bytes in out.append(bytes) }

@@ -112,6 +112,8 @@ public struct DeviceGate {
                 // Chips no manifest names still get a signed record of the refusal.
                 try appendReceipt(.boot, result: nil, device: device, chips: uncovered.map(\.chip.serial), job: nil, signer: signer)
             }
+            // Boot is when the jobs' queued receipts, and these, enter the tree and get a signed checkpoint.
+            try receipts.flush()
             return BootReport(chips: statuses, results: Array(zip(candidates.map(\.name), results)).map { (file: $0.0, result: $0.1) })
         }
     }

@@ -1,0 +1,136 @@
+import Attest
+import AttestCrypto
+import AttestTestSupport
+import Foundation
+import Testing
+
+/// The queue `attest run` writes its receipts to: nothing queued is lost or taken in twice, whatever point a
+/// drain or an append stopped at, and nothing but the device's signed receipts reaches the log.
+@Suite("Receipt queue")
+struct ReceiptQueueTests {
+    struct Fixture {
+        let dir: TemporaryDirectory
+        let deviceKey: PrivateKey
+        let state: String
+        let store: SQLiteReceiptLog
+
+        init() throws {
+            dir = try TemporaryDirectory()
+            deviceKey = try PrivateKey.generate(.ed25519)
+            state = dir.path("state")
+            try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+            try Data(Array(try deviceKey.pem(passphrase: nil).utf8)).write(to: URL(fileURLWithPath: state + "/device.key"))
+            store = SQLiteReceiptLog(stateDirectory: state)
+        }
+
+        func receipts(_ range: Range<Int>, seed: UInt64 = 7) throws -> [[UInt8]] {
+            try AuditReceiptGenerator(deviceKey: deviceKey, seed: seed).receipts(range).map(\.bytes)
+        }
+
+        var queueBytes: Data { get throws { try Data(contentsOf: URL(fileURLWithPath: store.queue.path)) } }
+
+        func logged() throws -> [[UInt8]] {
+            var out: [[UInt8]] = []
+            try AuditLog.open(store.path).forEachEntry { _, bytes in out.append(bytes) }
+            return out
+        }
+    }
+
+    @Test("the first receipt goes into the log (recording the device key); later ones queue until a flush")
+    func queuesAfterTheFirst() throws {
+        let f = try Fixture()
+        let r = try f.receipts(0..<4)
+        try f.store.append(r[0])
+        #expect(!f.store.queue.hasPending)
+        for bytes in r[1...] { try f.store.append(bytes) }
+        let lines = String(decoding: try f.queueBytes, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 4 && lines[0].hasPrefix("attest-receipt-queue "))
+        #expect(try f.store.flush().appended == 3)
+        #expect(try f.queueBytes.isEmpty)
+        #expect(try f.logged() == r)
+        var verifier = AuditVerifier()
+        verifier.deviceKeys = [f.deviceKey.publicKey]
+        #expect(try verifier.verify(try AuditLog.open(f.store.path)).isValid)
+    }
+
+    @Test("a drain that committed but did not empty the queue is not taken in twice")
+    func crashAfterCommit() throws {
+        let f = try Fixture()
+        let r = try f.receipts(0..<6)
+        try f.store.append(r[0])
+        for bytes in r[1..<4] { try f.store.append(bytes) }
+        let before = try f.queueBytes
+        try f.store.flush()
+        // As if the process died between the commit and the truncation, and then ran two more jobs.
+        try before.write(to: URL(fileURLWithPath: f.store.queue.path))
+        for bytes in r[4...] { try f.store.append(bytes) }
+        #expect(try f.store.flush().appended == 2)
+        #expect(try f.logged() == r)
+    }
+
+    @Test("identical receipts in two fillings of the queue are both taken in")
+    func identicalReceiptsAcrossFillings() throws {
+        // Two jobs in the same second with the same decision sign byte-identical receipts (Ed25519 is
+        // deterministic); the queue's random header keeps the second from looking already taken in.
+        let f = try Fixture()
+        let r = try f.receipts(0..<2)
+        try f.store.append(r[0])
+        try f.store.append(r[1])
+        try f.store.flush()
+        try f.store.append(r[1])
+        #expect(try f.store.flush().appended == 1)
+        #expect(try f.logged() == [r[0], r[1], r[1]])
+    }
+
+    @Test("a line cut short by a crash is closed off and set aside; a forged receipt never reaches the log")
+    func tornAndForgedLines() throws {
+        let f = try Fixture()
+        let r = try f.receipts(0..<3)
+        try f.store.append(r[0])
+        try f.store.append(r[1])
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: f.store.queue.path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(r[2].prefix(40)))
+        try handle.close()
+        // Same receipt, signature from another key.
+        let original = try Envelope.parse(r[2])
+        var forged = Envelope(payloadType: original.payloadType, payload: original.payload)
+        try forged.sign(with: try PrivateKey.generate(.ed25519))
+        let forgedBytes = try AuditEntry(envelope: forged).bytes
+        try f.store.queue.append(forgedBytes)
+        try f.store.append(r[2])
+        let drained = try f.store.flush()
+        #expect(drained.appended == 2 && drained.rejected == 2)
+        #expect(try f.logged() == [r[0], r[1], r[2]])
+        let rejected = String(decoding: try Data(contentsOf: URL(fileURLWithPath: f.store.queue.rejectedPath)), as: UTF8.self)
+        #expect(rejected.split(separator: "\n").count == 2)
+        #expect(rejected.contains(String(decoding: r[2].prefix(40), as: UTF8.self)))
+    }
+
+    @Test("receipts from a device whose key the log does not hold stay queued, in order")
+    func unknownDeviceWaits() throws {
+        let f = try Fixture()
+        try f.store.append(try f.receipts(0..<1)[0])
+        let other = try PrivateKey.generate(.ed25519)
+        let stranger = try AuditReceiptGenerator(deviceKey: other, seed: 9).receipts(0..<1)[0].bytes
+        try f.store.queue.append(stranger)
+        let (log, signer) = try AuditLog.openForAppend(f.store.path)
+        let drained = try f.store.queue.drain(into: log, signer: signer)
+        #expect(drained.waiting == 1 && drained.appended == 0)
+        #expect(try log.size() == 1)
+        #expect(String(decoding: try f.queueBytes, as: UTF8.self).contains(String(decoding: stranger, as: UTF8.self)))
+        // Given the key, it goes in.
+        #expect(try f.store.queue.drain(into: log, signer: signer, deviceKeys: [other.publicKey]).appended == 1)
+    }
+
+    @Test("appending drains the queue once it passes its threshold; audit commands' open takes the rest in")
+    func thresholdAndOpen() throws {
+        let f = try Fixture()
+        let r = try f.receipts(0..<500)
+        for bytes in r { try f.store.append(bytes) }
+        let queued = try f.queueBytes.count
+        #expect(queued > 0 && queued < ReceiptQueue.drainThreshold)
+        #expect(try AuditLog.open(f.store.path).size() == 500)
+        #expect(try f.queueBytes.isEmpty)
+    }
+}
