@@ -37,6 +37,25 @@ struct ManifestPropertyTests {
                         region: g.int(0...1) == 0 ? g.pick(countries) : g.pick(subdivisions), workloads: workloads)
     }
 
+    @Test("every listed region code is found, and near misses are not")
+    func regionLookup() {
+        #expect(Self.countries.count == 249 && Self.subdivisions.count > 5000)
+        for code in Self.countries { #expect(Region.isCountry(code) && Region.isValid(code)) }
+        for code in Self.subdivisions where !Region.isValid(code) { Issue.record("\(code) not found") }
+        #expect(!Self.subdivisions.contains { Region.isCountry($0) })
+        for code in ["", " ", "M", "mx", "MX ", " MX", "MX-", "MX-NL", "MX-NLEE", "ZZ", "AA", "ZW-ZZ", "AD-00", "MX\nNLE", "MX NLE"] {
+            #expect(!Region.isValid(code), "\(code.debugDescription)")
+        }
+        // Strings that sort between neighbouring codes, and past both ends, are found only when listed.
+        let all = Set(Self.countries + Self.subdivisions)
+        for code in Self.countries + Self.subdivisions {
+            for probe in [code + "0", code + "Z", String(code.dropLast())] where Region.isValid(probe) != all.contains(probe) {
+                Issue.record("\(probe) is \(all.contains(probe) ? "listed but not found" : "found but not listed")")
+            }
+        }
+        #expect(!Region.isValid("0" + Self.countries[0]) && !Region.isValid(Self.subdivisions[Self.subdivisions.count - 1] + "Z"))
+    }
+
     @Test("random manifests round-trip through canonical JSON and the strict decoder", arguments: 0..<4)
     func roundTrip(batch: Int) throws {
         for i in 0..<250 {

@@ -107,6 +107,17 @@ struct ReceiptQueueTests {
         #expect(rejected.contains(String(decoding: r[2].prefix(40), as: UTF8.self)))
     }
 
+    @Test("a log made anew beside a queue takes the older, queued receipts first")
+    func newLogTakesQueueFirst() throws {
+        let f = try Fixture()
+        let r = try f.receipts(0..<4)
+        for bytes in r[0..<3] { try f.store.append(bytes) }
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: f.store.path + suffix) }
+        try f.store.append(r[3])
+        #expect(try f.logged() == Array(r[1...]))
+        #expect(try f.queueBytes.isEmpty)
+    }
+
     @Test("receipts from a device whose key the log does not hold stay queued, in order")
     func unknownDeviceWaits() throws {
         let f = try Fixture()

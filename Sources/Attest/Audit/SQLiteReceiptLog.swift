@@ -77,6 +77,8 @@ public struct SQLiteReceiptLog: ReceiptStore, Sendable {
                 }
                 keys.append(key)
             }
+            // Receipts still queued (a log made anew beside an old queue) are older: they go first.
+            _ = try? queue.drain(into: log, signer: signer, deviceKeys: keys)
             do throws(AttestError) {
                 try log.append(entries, signer: signer, deviceKeys: keys)
             } catch where importing {

@@ -3,17 +3,14 @@
 /// Lookups binary-search the sorted code lists in place: building a 5,000-entry set of strings would cost
 /// more than a whole `attest verify` of one manifest.
 public enum Region {
-    private static let countryIndex = CodeIndex(RegionData.countries)
-    private static let subdivisionIndex = CodeIndex(RegionData.subdivisions)
+    public static var countries: [String] { codes(RegionData.countries) }
+    public static var subdivisions: [String] { codes(RegionData.subdivisions) }
 
-    public static var countries: [String] { countryIndex.all }
-    public static var subdivisions: [String] { subdivisionIndex.all }
-
-    public static func isCountry(_ code: String) -> Bool { countryIndex.contains(code) }
+    public static func isCountry(_ code: String) -> Bool { search(RegionData.countries, for: code) }
 
     /// A country code or a subdivision code.
     public static func isValid(_ code: String) -> Bool {
-        countryIndex.contains(code) || subdivisionIndex.contains(code)
+        search(RegionData.countries, for: code) || search(RegionData.subdivisions, for: code)
     }
 
     /// The country a code belongs to: `MX` for both `MX` and `MX-NLE`.
@@ -27,53 +24,43 @@ public enum Region {
         if outer == inner { return true }
         return !outer.contains("-") && country(of: inner) == outer
     }
-}
 
-/// Offsets of the whitespace-separated codes in a sorted list, searched by byte comparison.
-private struct CodeIndex: Sendable {
-    let bytes: [UInt8]
-    let spans: [(start: Int32, count: Int32)]
+    private static func isSeparator(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0a }
 
-    init(_ text: String) {
-        bytes = Array(text.utf8)
-        var spans: [(Int32, Int32)] = []
-        spans.reserveCapacity(bytes.count / 4)
-        var start = -1
-        for (i, b) in bytes.enumerated() {
-            let separator = b == 0x20 || b == 0x0a
-            if separator {
-                if start >= 0 { spans.append((Int32(start), Int32(i - start))) }
-                start = -1
-            } else if start < 0 {
-                start = i
-            }
-        }
-        if start >= 0 { spans.append((Int32(start), Int32(bytes.count - start))) }
-        self.spans = spans
+    private static func codes(_ list: String) -> [String] {
+        list.utf8.split(whereSeparator: isSeparator).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    var all: [String] {
-        spans.map { String(decoding: bytes[Int($0.start)..<Int($0.start + $0.count)], as: UTF8.self) }
-    }
-
-    func contains(_ code: String) -> Bool {
-        var code = code
-        return code.withUTF8 { key in
-            bytes.withUnsafeBufferPointer { data in
-                var low = 0, high = spans.count - 1
-                while low <= high {
-                    let mid = (low + high) / 2
-                    let span = spans[mid]
-                    let order = compare(UnsafeBufferPointer(rebasing: data[Int(span.start)..<Int(span.start + span.count)]), key)
+    /// Binary search of a sorted list of codes separated by spaces and newlines, in the list's own bytes: no
+    /// index is built, so a process that checks one code pays for about a dozen comparisons. Each probe
+    /// lands on a byte and widens to the code around it.
+    private static func search(_ list: String, for code: String) -> Bool {
+        var list = list, code = code
+        return list.withUTF8 { text in
+            code.withUTF8 { key in
+                guard !key.isEmpty, !key.contains(where: isSeparator) else { return false }
+                var low = 0, high = text.count  // the answer lies in codes that start in low..<high
+                while low < high {
+                    var start = (low + high) / 2
+                    while start > low, !isSeparator(text[start - 1]) { start -= 1 }
+                    while start < high, isSeparator(text[start]) { start += 1 }
+                    if start == high {
+                        // Only separators from the middle on: look left of the middle.
+                        high = (low + high) / 2
+                        continue
+                    }
+                    var end = start
+                    while end < text.count, !isSeparator(text[end]) { end += 1 }
+                    let order = compare(UnsafeBufferPointer(rebasing: text[start..<end]), key)
                     if order == 0 { return true }
-                    if order < 0 { low = mid + 1 } else { high = mid - 1 }
+                    if order < 0 { low = end } else { high = start }
                 }
                 return false
             }
         }
     }
 
-    private func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+    private static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
         let n = min(a.count, b.count)
         for i in 0..<n where a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
         return a.count - b.count
