@@ -94,6 +94,29 @@ struct DeviceGateTests {
         #expect(receipts[0]["chips"] as? [String] == ["1652922001230", "1652922001233"])
     }
 
+    @Test("run queues its receipt beside the log; audit verify names a queue it cannot take in, boot takes it in")
+    func receiptQueue() throws {
+        let device = try Device()
+        #expect(try CLI.run(["boot", "--state-dir", device.state]).status == 0)
+        for _ in 0..<3 {
+            let run = try CLI.run(["run", "--state-dir", device.state, "--workload", "industrial-inspection", "--", "/bin/true"])
+            #expect(run.status == 0, "\(run)")
+        }
+        let log = device.dir.path("state/receipts.sqlite")
+        let queued = try String(contentsOfFile: log + ".pending", encoding: .utf8).split(separator: "\n")
+        #expect(queued.count == 4 && queued[0].hasPrefix("attest-receipt-queue "), "a header and three receipts")
+        // Without the log's key (an auditor's copy), the queue stays where it is and verify says so.
+        try FileManager.default.moveItem(atPath: log + ".key", toPath: device.dir.path("log.key"))
+        let copy = try CLI.run(["audit", "verify", log])
+        #expect(copy.status == 0 && copy.stdout.contains(": 1 entry,"), "only boot's receipt: \(copy)")
+        #expect(copy.stderr.contains("receipts.sqlite.pending holds receipts not yet in the log"), "\(copy)")
+        try FileManager.default.moveItem(atPath: device.dir.path("log.key"), toPath: log + ".key")
+        #expect(try CLI.run(["boot", "--state-dir", device.state]).status == 0)
+        let all = try CLI.run(["audit", "verify", log])
+        #expect(all.status == 0 && all.stdout.contains(": 5 entries,") && all.stderr.isEmpty, "two boots and three runs: \(all)")
+        #expect(try String(contentsOfFile: log + ".pending", encoding: .utf8).isEmpty)
+    }
+
     @Test("a model whose digest is not pinned is denied; the pinned one runs")
     func modelPinning() throws {
         let device = try Device()

@@ -186,9 +186,12 @@ public struct ReceiptQueue: Sendable {
         var bytes = [UInt8](repeating: 0, count: size)
         var done = 0
         while done < size {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, size - done, off_t(done)) }
+            let n = bytes.withUnsafeMutableBytes { buffer in
+                pread(fd, UnsafeMutableRawBufferPointer(rebasing: buffer[done...]).baseAddress, size - done, off_t(done))
+            }
             if n < 0, errno == EINTR { continue }
-            guard n > 0 else { break }
+            guard n >= 0 else { throw AttestError(.environment, "cannot read: \(AtomicFile.errnoText())", at: path) }
+            if n == 0 { break }
             done += n
         }
         return Array(bytes[0..<done])
