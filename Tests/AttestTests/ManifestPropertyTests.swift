@@ -37,6 +37,20 @@ struct ManifestPropertyTests {
                         region: g.int(0...1) == 0 ? g.pick(countries) : g.pick(subdivisions), workloads: workloads)
     }
 
+    @Test("RFC 3339 times print and parse back over years 0000 to 9999; fixed points print exactly")
+    func timestamps() throws {
+        #expect(Timestamp(seconds: 0).description == "1970-01-01T00:00:00Z")
+        #expect(Timestamp(seconds: 951_868_799).description == "2000-02-29T23:59:59Z")
+        #expect(Timestamp(seconds: -62_167_219_200).description == "0000-01-01T00:00:00Z")
+        #expect(Timestamp(seconds: 253_402_300_799).description == "9999-12-31T23:59:59Z")
+        var g = Generator(seed: 99)
+        for _ in 0..<20_000 {
+            let t = Timestamp(seconds: Int64(g.int(-62_167_219_200...253_402_300_799)))
+            let text = t.description
+            #expect(text.utf8.count == 20 && Timestamp(text) == t, "\(text)")
+        }
+    }
+
     @Test("every listed region code is found, and near misses are not")
     func regionLookup() {
         #expect(Self.countries.count == 249 && Self.subdivisions.count > 5000)

@@ -46,6 +46,31 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let rest = seconds - days * 86_400
         let (y, m, d) = Timestamp.civilFromDays(days)
+        if (0...9999).contains(y) {
+            // Every check detail and receipt formats times: twenty bytes written in place.
+            return String(unsafeUninitializedCapacity: 20) { out in
+                func put(_ value: Int64, _ width: Int, at offset: Int) {
+                    var v = value
+                    for i in stride(from: offset + width - 1, through: offset, by: -1) {
+                        out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                        v /= 10
+                    }
+                }
+                put(y, 4, at: 0)
+                put(m, 2, at: 5)
+                put(d, 2, at: 8)
+                put(rest / 3600, 2, at: 11)
+                put(rest / 60 % 60, 2, at: 14)
+                put(rest % 60, 2, at: 17)
+                out[4] = UInt8(ascii: "-")
+                out[7] = UInt8(ascii: "-")
+                out[10] = UInt8(ascii: "T")
+                out[13] = UInt8(ascii: ":")
+                out[16] = UInt8(ascii: ":")
+                out[19] = UInt8(ascii: "Z")
+                return 20
+            }
+        }
         func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let year = String(y)
         let paddedYear = String(repeating: "0", count: max(0, 4 - year.count)) + year

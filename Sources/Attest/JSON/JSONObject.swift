@@ -84,7 +84,8 @@ public struct JSONObject: Sendable, Equatable {
         }
     }
 
-    private func position(of key: String) -> Int? {
+    /// Where the member named `key` is in `members`.
+    func position(of key: String) -> Int? {
         if members.count > JSONObject.indexThreshold { return index[key] }
         return members.firstIndex { $0.key == key }
     }

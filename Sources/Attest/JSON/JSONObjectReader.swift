@@ -14,8 +14,10 @@ public struct JSONObjectReader: Sendable {
     public let object: JSONObject
     /// This object's path, `$` for the document root.
     public let path: String
-    /// Names handed out so far.
-    private var consumed: Set<String> = []
+    /// Positions of the members handed out so far: a bit per member (objects here are small), with a set
+    /// for positions past 63. Paths for messages are built only when a message needs one.
+    private var consumedBits: UInt64 = 0
+    private var consumedBeyond: Set<Int> = []
 
     /// A reader for `value`; throws `.invalidDocument` at `path` unless it is an object.
     public init(_ value: JSONValue, path: String = "$") throws(AttestError) {
@@ -49,9 +51,13 @@ public struct JSONObjectReader: Sendable {
 
     /// The member `key` of any type, or `nil` when absent (a present `null` is returned as `.null`).
     public mutating func optionalValue(_ key: String) -> JSONValue? {
-        guard let value = object[key] else { return nil }
-        consumed.insert(key)
-        return value
+        guard let position = object.position(of: key) else { return nil }
+        if position < 64 { consumedBits |= 1 << UInt64(position) } else { consumedBeyond.insert(position) }
+        return object.members[position].value
+    }
+
+    private func isConsumed(_ position: Int) -> Bool {
+        position < 64 ? consumedBits & (1 << UInt64(position)) != 0 : consumedBeyond.contains(position)
     }
 
     // MARK: Typed members
@@ -108,10 +114,9 @@ public struct JSONObjectReader: Sendable {
 
     /// The array-of-strings member `key`; a non-string element throws at its own path (`$.keys[2]`).
     public mutating func stringArray(_ key: String) throws(AttestError) -> [String] {
-        let memberPath = path(of: key)
         var strings: [String] = []
-        for (position, element) in try value(key).asArray(at: memberPath).enumerated() {
-            strings.append(try element.asString(at: JSONPath.element(position, of: memberPath)))
+        for (position, element) in try value(key).asArray(at: path(of: key)).enumerated() {
+            strings.append(try element.asString(at: JSONPath.element(position, of: path(of: key))))
         }
         return strings
     }
@@ -130,7 +135,7 @@ public struct JSONObjectReader: Sendable {
 
     /// Throws `unknown member "x"` at `$.path.x` for the first member no accessor has read.
     public func finish() throws(AttestError) {
-        for member in object.members where !consumed.contains(member.key) {
+        for (position, member) in object.members.enumerated() where !isConsumed(position) {
             throw AttestError(
                 .invalidDocument, "unknown member \(JSONText.quotedForMessage(member.key))", at: path(of: member.key))
         }
@@ -171,33 +176,33 @@ public enum JSONPath {
 
 extension JSONValue {
     /// This value as a string, or `.invalidDocument` at `path` ("expected a string, found a number").
-    public func asString(at path: String) throws(AttestError) -> String {
-        guard case .string(let string) = self else { throw mismatch("a string", at: path) }
+    public func asString(at path: @autoclosure () -> String) throws(AttestError) -> String {
+        guard case .string(let string) = self else { throw mismatch("a string", at: path()) }
         return string
     }
 
     /// This value as an exact integer: integer-form literals (`-?(0|[1-9][0-9]*)`) within `Int64` only;
     /// `1.0`, `1e2` and out-of-range integers throw `.invalidDocument` at `path`.
-    public func asInt64(at path: String) throws(AttestError) -> Int64 {
-        guard case .number(let number) = self else { throw mismatch("an integer", at: path) }
+    public func asInt64(at path: @autoclosure () -> String) throws(AttestError) -> Int64 {
+        guard case .number(let number) = self else { throw mismatch("an integer", at: path()) }
         if let integer = number.int64 { return integer }
         let literal = JSONText.truncatedForMessage(number.literal)
         if number.isIntegerLiteral {
-            throw AttestError(.invalidDocument, "integer \(literal) is out of range", at: path)
+            throw AttestError(.invalidDocument, "integer \(literal) is out of range", at: path())
         }
         throw AttestError(
-            .invalidDocument, "expected an integer, found \(literal) (integers only: no fraction or exponent)", at: path)
+            .invalidDocument, "expected an integer, found \(literal) (integers only: no fraction or exponent)", at: path())
     }
 
     /// This value as a boolean, or `.invalidDocument` at `path`.
-    public func asBool(at path: String) throws(AttestError) -> Bool {
-        guard case .bool(let flag) = self else { throw mismatch("a boolean", at: path) }
+    public func asBool(at path: @autoclosure () -> String) throws(AttestError) -> Bool {
+        guard case .bool(let flag) = self else { throw mismatch("a boolean", at: path()) }
         return flag
     }
 
     /// This value as an array, or `.invalidDocument` at `path`.
-    public func asArray(at path: String) throws(AttestError) -> [JSONValue] {
-        guard case .array(let elements) = self else { throw mismatch("an array", at: path) }
+    public func asArray(at path: @autoclosure () -> String) throws(AttestError) -> [JSONValue] {
+        guard case .array(let elements) = self else { throw mismatch("an array", at: path()) }
         return elements
     }
 
