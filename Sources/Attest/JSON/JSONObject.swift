@@ -8,7 +8,7 @@ public struct JSONObject: Sendable, Equatable {
 
     /// Objects up to this size are searched linearly; larger ones get a hash index. Most documents are small
     /// objects, and skipping the dictionary there saves both time and memory.
-    static let indexThreshold = 8
+    static let indexThreshold = 16
 
     /// The members in parse (or insertion) order.
     public private(set) var members: [Member]
