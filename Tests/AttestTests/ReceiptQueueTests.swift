@@ -68,6 +68,27 @@ struct ReceiptQueueTests {
         #expect(try f.logged() == r)
     }
 
+    @Test("a queue ending in a torn line, drained, then restored as by a crash, drains again to nothing")
+    func crashAfterCommitWithTornTail() throws {
+        let f = try Fixture()
+        let r = try f.receipts(0..<3)
+        try f.store.append(r[0])
+        try f.store.append(r[1])
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: f.store.queue.path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(r[2].prefix(40)))
+        try handle.close()
+        let before = try f.queueBytes
+        #expect(try f.store.flush().rejected == 1)
+        try before.write(to: URL(fileURLWithPath: f.store.queue.path))
+        let again = try f.store.flush()
+        #expect(again.appended == 0 && again.rejected == 0)
+        #expect(try f.logged() == [r[0], r[1]])
+        try f.store.append(r[2])
+        #expect(try f.store.flush().appended == 1)
+        #expect(try f.logged() == r)
+    }
+
     @Test("identical receipts in two fillings of the queue are both taken in")
     func identicalReceiptsAcrossFillings() throws {
         // Two jobs in the same second with the same decision sign byte-identical receipts (Ed25519 is

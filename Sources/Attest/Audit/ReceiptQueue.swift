@@ -105,8 +105,9 @@ public struct ReceiptQueue: Sendable {
             var accepted: [AuditEntry] = []
             var rejected: [ArraySlice<UInt8>] = []
             var waiting: [ArraySlice<UInt8>] = []
-            // Only complete lines: a final line without a newline was cut short by a crash.
-            let complete = bytes.lastIndex(of: 0x0a).map { $0 + 1 } ?? 0
+            // Only complete lines: a final line without a newline was cut short by a crash (and when the mark
+            // covers it, an earlier drain already set it aside).
+            let complete = max(start, bytes.lastIndex(of: 0x0a).map { $0 + 1 } ?? 0)
             for line in bytes[start..<complete].split(separator: 0x0a) {
                 if line.starts(with: Self.headerPrefix) { continue }
                 guard let entry = try? AuditEntry(envelopeBytes: Array(line)), entry.kind == .receipt, let device = entry.device else {
