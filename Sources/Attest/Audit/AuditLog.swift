@@ -355,14 +355,17 @@ public final class AuditLog: @unchecked Sendable {
     static let recordColumns =
         "idx, payload_type, time, manifest_id, manifest_digest, issuer, device, event, region, workloads, chips, decision, failed"
 
+    /// Positions in `recordColumns` of idx, time, region, workloads, chips and failed.
+    private static let notNullRecordColumns: [Int32] = [0, 2, 8, 9, 10, 12]
+
     /// The record in the columns `recordColumns` names, from column `offset` on.
     static func record(_ row: SQLiteStatement, at offset: Int32 = 0) throws -> AuditRecord {
         let type = row.text(offset + 1)
         guard let kind = AuditEntry.Kind(payloadType: type) else {
             throw AttestError(.invalidDocument, "entry \(row.int64(offset)) has payload type \(type)")
         }
-        // NOT NULL columns: a NULL or a non-text value there is a damaged row, not an empty string.
-        for column in [offset, offset + 2, offset + 8, offset + 9, offset + 10, offset + 12] where row.isNull(column) {
+        // NOT NULL columns: a NULL there is a damaged row, not an empty string.
+        for column in notNullRecordColumns where row.isNull(offset + column) {
             throw AttestError(.invalidDocument, "entry \(row.int64(offset)) has an empty column")
         }
         return AuditRecord(index: UInt64(clamping: row.int64(offset)), kind: kind, time: row.text(offset + 2),
