@@ -45,12 +45,12 @@ public struct ReceiptQueue: Sendable {
     // MARK: Appending
 
     /// Appends one receipt envelope (canonical JSON, no newline) and syncs it.
-    /// - Returns: the queue's size afterwards, in bytes.
+    /// - Returns: the queue's size before and after, in bytes.
     @discardableResult
-    public func append(_ envelope: [UInt8]) throws(AttestError) -> Int {
+    public func append(_ envelope: [UInt8]) throws(AttestError) -> (before: Int, after: Int) {
         guard !envelope.contains(0x0a) else { throw AttestError(.invalidDocument, "a queued receipt cannot span lines", at: path) }
-        return try withLockedFile(create: true) { fd, created throws(AttestError) -> Int in
-            var size = try Self.size(fd, path: path)
+        return try withLockedFile(create: true) { fd, created throws(AttestError) -> (before: Int, after: Int) in
+            let size = try Self.size(fd, path: path)
             var line: [UInt8] = []
             line.reserveCapacity(envelope.count + 64)
             if size == 0 {
@@ -70,8 +70,7 @@ public struct ReceiptQueue: Sendable {
                 throw AttestError(.environment, "cannot sync the receipt queue: \(AtomicFile.errnoText())", at: path)
             }
             if created { AtomicFile.syncDirectory(AtomicFile.parentDirectory(of: path)) }
-            size += line.count
-            return size
+            return (size, size + line.count)
         }
     }
 

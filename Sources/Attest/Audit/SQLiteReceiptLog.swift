@@ -35,9 +35,11 @@ public struct SQLiteReceiptLog: ReceiptStore, Sendable {
             try appendToLog(envelope)
             return
         }
-        if try queue.append(envelope) >= ReceiptQueue.drainThreshold {
-            // The receipt is already safe in the queue: a drain that fails now is retried later, and boot's
-            // `flush` reports it.
+        let size = try queue.append(envelope)
+        let threshold = ReceiptQueue.drainThreshold
+        if size.after / threshold > size.before / threshold {
+            // The receipt is already safe in the queue. A drain that fails now is tried again when the queue
+            // crosses the next multiple of the threshold, not on every job, and boot's `flush` reports it.
             _ = try? flush()
         }
     }
