@@ -29,6 +29,19 @@ struct ReceiptQueueTests {
 
         var queueBytes: Data { get throws { try Data(contentsOf: URL(fileURLWithPath: store.queue.path)) } }
 
+        /// Puts the queue back as it was, as if a drain died between its commit and emptying the file.
+        func restoreQueue(_ bytes: Data) throws {
+            try bytes.write(to: URL(fileURLWithPath: store.queue.path))
+        }
+
+        /// Leaves the first 40 bytes of `receipt` at the end of the queue, as a crash mid-append would.
+        func tearQueue(with receipt: [UInt8]) throws {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: store.queue.path))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(receipt.prefix(40)))
+            try handle.close()
+        }
+
         func logged() throws -> [[UInt8]] {
             var out: [[UInt8]] = []
             try AuditLog.open(store.path).forEachEntry { _, bytes in out.append(bytes) }
@@ -62,7 +75,7 @@ struct ReceiptQueueTests {
         let before = try f.queueBytes
         try f.store.flush()
         // As if the process died between the commit and the truncation, and then ran two more jobs.
-        try before.write(to: URL(fileURLWithPath: f.store.queue.path))
+        try f.restoreQueue(before)
         for bytes in r[4...] { try f.store.append(bytes) }
         #expect(try f.store.flush().appended == 2)
         #expect(try f.logged() == r)
@@ -74,13 +87,10 @@ struct ReceiptQueueTests {
         let r = try f.receipts(0..<3)
         try f.store.append(r[0])
         try f.store.append(r[1])
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: f.store.queue.path))
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(r[2].prefix(40)))
-        try handle.close()
+        try f.tearQueue(with: r[2])
         let before = try f.queueBytes
         #expect(try f.store.flush().rejected == 1)
-        try before.write(to: URL(fileURLWithPath: f.store.queue.path))
+        try f.restoreQueue(before)
         let again = try f.store.flush()
         #expect(again.appended == 0 && again.rejected == 0)
         #expect(try f.logged() == [r[0], r[1]])
@@ -109,10 +119,7 @@ struct ReceiptQueueTests {
         let r = try f.receipts(0..<3)
         try f.store.append(r[0])
         try f.store.append(r[1])
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: f.store.queue.path))
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(r[2].prefix(40)))
-        try handle.close()
+        try f.tearQueue(with: r[2])
         // Same receipt, signature from another key.
         let original = try Envelope.parse(r[2])
         var forged = Envelope(payloadType: original.payloadType, payload: original.payload)
@@ -125,7 +132,7 @@ struct ReceiptQueueTests {
         #expect(try f.logged() == [r[0], r[1], r[2]])
         let rejected = String(decoding: try Data(contentsOf: URL(fileURLWithPath: f.store.queue.rejectedPath)), as: UTF8.self)
         #expect(rejected.split(separator: "\n").count == 2)
-        #expect(rejected.contains(String(decoding: r[2].prefix(40), as: UTF8.self)))
+        #expect(rejected.contains(String(decoding: r[2].prefix(40), as: UTF8.self)), "the torn prefix tearQueue wrote")
     }
 
     @Test("a log made anew beside a queue takes the older, queued receipts first")
