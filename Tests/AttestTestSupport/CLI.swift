@@ -39,21 +39,35 @@ public enum CLI {
         process.standardError = errPipe
         process.standardInput = inPipe
         try process.run()
-        // Read both pipes concurrently so a full pipe never blocks the child.
-        final class Box: @unchecked Sendable { var data = Data() }
-        let outBox = Box(), errBox = Box()
-        let group = DispatchGroup()
-        let outHandle = outPipe.fileHandleForReading, errHandle = errPipe.fileHandleForReading
-        DispatchQueue.global().async(group: group) { outBox.data = outHandle.readDataToEndOfFile() }
-        DispatchQueue.global().async(group: group) { errBox.data = errHandle.readDataToEndOfFile() }
+        // Read both pipes concurrently so a full pipe never blocks the child. The readers are threads of their
+        // own: blocking reads on libdispatch's shared pool starve it when many tests spawn processes at once.
+        let outBox = Reader(outPipe.fileHandleForReading), errBox = Reader(errPipe.fileHandleForReading)
         if let stdin { inPipe.fileHandleForWriting.write(stdin) }
         try? inPipe.fileHandleForWriting.close()
-        group.wait()
+        outBox.wait()
+        errBox.wait()
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus,
                        stdout: String(decoding: outBox.data, as: UTF8.self),
                        stderr: String(decoding: errBox.data, as: UTF8.self))
     }
+}
+
+/// Reads a pipe to its end on a thread of its own.
+private final class Reader: @unchecked Sendable {
+    private(set) var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        let thread = Thread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+        thread.stackSize = 1 << 18
+        thread.start()
+    }
+
+    func wait() { done.wait() }
 }
 
 /// A temporary directory removed when the value is dropped.
