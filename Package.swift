@@ -34,10 +34,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmark and test tools (`attest-dev audit generate`): built beside attest, never shipped in it.
+        .executableTarget(
+            name: "AttestDev",
+            dependencies: [
+                "Attest",
+                "AttestCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // Shared by the test targets: finds ../shared/vectors and the built binary.
         .target(name: "AttestTestSupport", path: "Tests/AttestTestSupport"),
         .testTarget(name: "AttestCryptoTests", dependencies: ["AttestCrypto", "AttestTestSupport"]),
         .testTarget(name: "AttestTests", dependencies: ["Attest", "AttestCrypto", "AttestTestSupport"]),
-        .testTarget(name: "AttestCLITests", dependencies: ["Attest", "AttestCrypto", "AttestTestSupport", "AttestCLI"]),
+        .testTarget(name: "AttestCLITests", dependencies: ["Attest", "AttestCrypto", "AttestTestSupport", "AttestCLI", "AttestDev"]),
     ]
 )

@@ -109,7 +109,7 @@ struct DeviceGateTests {
         try FileManager.default.moveItem(atPath: log + ".key", toPath: device.dir.path("log.key"))
         let copy = try CLI.run(["audit", "verify", log])
         #expect(copy.status == 0 && copy.stdout.contains(": 1 entry,"), "only boot's receipt: \(copy)")
-        #expect(copy.stderr.contains("receipts.sqlite.pending holds receipts not yet in the log"), "\(copy)")
+        #expect(copy.stdout.contains("receipts.sqlite.pending holds receipts not yet in the log"), "log.queue says so: \(copy)")
         try FileManager.default.moveItem(atPath: device.dir.path("log.key"), toPath: log + ".key")
         #expect(try CLI.run(["boot", "--state-dir", device.state]).status == 0)
         let all = try CLI.run(["audit", "verify", log])

@@ -211,7 +211,7 @@ public struct DeviceGate {
         let receipt = Receipt(device: signer.publicKey.keyID, at: Timestamp.now(), event: event,
                               manifestID: result?.manifest?.id, manifestDigest: result?.manifest?.digest,
                               chips: chips, region: device.region, workload: job?.workload, model: job?.modelDigest,
-                              decision: allowed ? .allow : .deny, failed: allowed ? [] : failed)
+                              decision: allowed ? .allow : .deny, failed: allowed ? [] : failed, nonce: try Receipt.freshNonce())
         var envelope = Envelope(payloadType: PayloadType.receipt.rawValue, payload: CanonicalJSON.encode(receipt.json))
         try envelope.sign(with: signer)
         try receipts.append(envelope.encoded())

@@ -36,7 +36,7 @@ struct DeviceCommand: ParsableCommand {
             var out = "region  \(config?.region ?? "(not provisioned)")\n"
             out += "chips   \(report.chips.count)\n"
             for gpu in report.gpus {
-                out += "  GPU \(gpu.index)  \(gpu.chip.vendor) \(gpu.chip.model)  serial \(gpu.chip.serial)  \(gpu.uuid)\n"
+                out += "  GPU \(gpu.index)  \(gpu.chip.vendor) \(TerminalText.inline(gpu.chip.model))  serial \(gpu.chip.serial)  \(TerminalText.inline(gpu.uuid))\n"
             }
             if report.gpus.isEmpty {
                 for chip in report.chips { out += "  \(chip.vendor) \(chip.model)  serial \(chip.serial)\n" }
