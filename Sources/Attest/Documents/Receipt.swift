@@ -10,7 +10,8 @@ import AttestCrypto
 /// would otherwise sign identical bytes), so a receipt whose bytes are already in the log is a replay.
 /// Receipts written before it existed have none and still parse.
 public struct Receipt: Sendable, Equatable {
-    public enum Event: String, Sendable, CaseIterable { case verify, boot, run }
+    /// `unseal`: a sealed file was (or was not) opened on the device (docs/unseal.md).
+    public enum Event: String, Sendable, CaseIterable { case verify, boot, run, unseal }
     public enum Decision: String, Sendable { case allow, deny }
 
     public var device: String
