@@ -25,7 +25,9 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
         .target(name: "AttestCrypto", dependencies: ["COpenSSL"]),
-        .target(name: "Attest", dependencies: ["AttestCrypto", "CSQLite"]),
+        // Linux calls Swift's Glibc module does not import (memfd seals, execvpe), for the device gate.
+        .target(name: "CLinux"),
+        .target(name: "Attest", dependencies: ["AttestCrypto", "CSQLite", "CLinux"]),
         .executableTarget(
             name: "AttestCLI",
             dependencies: [
