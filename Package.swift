@@ -25,9 +25,20 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
         .target(name: "AttestCrypto", dependencies: ["COpenSSL"]),
-        .target(name: "Attest", dependencies: ["AttestCrypto", "CSQLite"]),
+        // Linux calls Swift's Glibc module does not import (memfd seals, execvpe), for the device gate.
+        .target(name: "CLinux"),
+        .target(name: "Attest", dependencies: ["AttestCrypto", "CSQLite", "CLinux"]),
         .executableTarget(
             name: "AttestCLI",
+            dependencies: [
+                "Attest",
+                "AttestCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Benchmark and test tools (`attest-dev audit generate`): built beside attest, never shipped in it.
+        .executableTarget(
+            name: "AttestDev",
             dependencies: [
                 "Attest",
                 "AttestCrypto",
@@ -38,6 +49,6 @@ let package = Package(
         .target(name: "AttestTestSupport", path: "Tests/AttestTestSupport"),
         .testTarget(name: "AttestCryptoTests", dependencies: ["AttestCrypto", "AttestTestSupport"]),
         .testTarget(name: "AttestTests", dependencies: ["Attest", "AttestCrypto", "AttestTestSupport"]),
-        .testTarget(name: "AttestCLITests", dependencies: ["Attest", "AttestCrypto", "AttestTestSupport", "AttestCLI"]),
+        .testTarget(name: "AttestCLITests", dependencies: ["Attest", "AttestCrypto", "AttestTestSupport", "AttestCLI", "AttestDev"]),
     ]
 )

@@ -18,7 +18,7 @@ log=$work/receipts.sqlite
 "$attest" keygen --no-passphrase --out "$work/device" >/dev/null
 
 echo "== append: $n receipts in bulk, then 2000 more one per transaction"
-"$attest" audit generate "$log" --count "$n" --device-key "$work/device.key" --single 2000 | tee "$work/append.txt"
+"$(dirname "$attest")/AttestDev" audit generate "$log" --count "$n" --device-key "$work/device.key" --single 2000 | tee "$work/append.txt"
 entries=$(sqlite3 "$log" "SELECT count(*) FROM entries")
 avg=$(sqlite3 "$log" "SELECT CAST(round(avg(length(entry))) AS INTEGER) FROM entries")
 echo "log: $entries entries, $(du -h "$log" | cut -f1) on disk, $avg bytes per entry on average"

@@ -4,6 +4,7 @@
 # age tool on the same file. Prints MB/s, the ratio to openssl, and peak memory (max RSS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo=$PWD
 command -v age >/dev/null || apt-get install -y -q age >/dev/null
 scripts/build-release.sh >/dev/null
 attest=$PWD/.build-static/release/attest
@@ -32,8 +33,8 @@ measure() {  # label, command...: prints "label seconds maxrss_kb"
 }
 cd "$work"
 {
-    measure "attest-seal-to-file" "$attest" seal --to state/device-x25519.pub --manifest state/manifests/m.json plain.bin -o sealed.bin
-    measure "attest-seal-to-pipe" sh -c "$attest seal --to state/device-x25519.pub --manifest state/manifests/m.json plain.bin -o - > /dev/null"
+    measure "attest-seal-to-file" "$attest" seal --to state/device-x25519.pub --from $repo/keys/demo-acme-integrator.key --manifest state/manifests/m.json plain.bin -o sealed.bin
+    measure "attest-seal-to-pipe" sh -c "$attest seal --to state/device-x25519.pub --from $repo/keys/demo-acme-integrator.key --manifest state/manifests/m.json plain.bin -o - > /dev/null"
     measure "attest-unseal-to-file" "$attest" unseal --state-dir state --manifest state/manifests/m.json --workload industrial-inspection sealed.bin -o opened.bin
     measure "attest-unseal-to-pipe" sh -c "$attest unseal --state-dir state --manifest state/manifests/m.json --workload industrial-inspection sealed.bin -o - > /dev/null"
     measure "age-encrypt-to-file" age -r "$recipient" -o plain.age plain.bin

@@ -15,7 +15,7 @@ trap 'rm -rf "$work"' EXIT
 if [ -z "$log" ]; then
     log=$work/sample.sqlite
     "$attest" keygen --no-passphrase --out "$work/device" >/dev/null
-    "$attest" audit generate "$log" --count 2000 --device-key "$work/device.key" \
+    "$(dirname "$attest")/AttestDev" audit generate "$log" --count 2000 --device-key "$work/device.key" \
         --start "$(date -u -d '30 days ago' +%Y-%m-%dT%H:%M:%SZ)" --spacing 1296 >/dev/null
     "$attest" demo --keys keys --work-dir "$work/demo" >/dev/null
     "$attest" audit append "$log" "$work"/demo/manifest-good.json "$work"/demo/manifest-wrong-region.json >/dev/null

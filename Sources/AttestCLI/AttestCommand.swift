@@ -53,6 +53,7 @@ enum AttestMain {
                 return
             }
             var command = try AttestCommand.parseAsRoot()
+            try ArgumentRules.check(Array(arguments), parsed: command)
             try command.run()
         } catch {
             Terminal.exit(with: error)

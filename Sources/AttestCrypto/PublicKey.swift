@@ -12,9 +12,11 @@ public struct PublicKey: Sendable, Hashable {
     /// Lowercase hex SHA-256 of `spkiDER`.
     public let keyID: String
 
-    init(key: EVPKey) throws(CryptoError) {
+    init(key original: EVPKey) throws(CryptoError) {
+        let algorithm = try original.algorithm()
+        let key = try Self.checked(original, algorithm)
         self.key = key
-        self.algorithm = try key.algorithm()
+        self.algorithm = algorithm
         let length = i2d_PUBKEY(key.pointer, nil)
         guard length > 0 else { throw CryptoError(.openSSL, "cannot encode the public key") }
         var der = [UInt8](repeating: 0, count: Int(length))
@@ -25,6 +27,39 @@ public struct PublicKey: Sendable, Hashable {
         guard written == length else { throw CryptoError(.openSSL, "cannot encode the public key") }
         self.spkiDER = der
         self.keyID = Hex.encode(SHA256.hash(der))
+    }
+
+    /// The key in its canonical form, or an error for a weak one. A key has one identity whatever encoding it
+    /// arrived in: EC keys become named-curve keys with an uncompressed point (so a compressed, hybrid or
+    /// explicit-parameter SPKI of one key gets that key's one key id). Refused: EC points off the curve, RSA
+    /// exponents other than 65537 (moduli under 2048 bits are refused by `algorithm()`), and Ed25519
+    /// small-order points, under which one fixed signature verifies every message.
+    static func checked(_ key: EVPKey, _ algorithm: KeyAlgorithm) throws(CryptoError) -> EVPKey {
+        switch algorithm {
+        case .ecdsaP256, .ecdsaP384:
+            guard let canonical = attest_ec_canonical(key.pointer, algorithm == .ecdsaP256 ? "prime256v1" : "secp384r1") else {
+                throw CryptoError(.invalidKey, "the EC public key is not a point of its curve")
+            }
+            return EVPKey(taking: canonical)
+        case .rsa:
+            switch attest_rsa_exponent_is_f4(key.pointer) {
+            case 1: return key
+            case 0: throw CryptoError(.invalidKey, "RSA public exponent must be 65537", drainingQueue: false)
+            default: throw CryptoError(.invalidKey, "cannot read the RSA public exponent")
+            }
+        case .ed25519:
+            var length = 32
+            var raw = [UInt8](repeating: 0, count: 32)
+            guard EVP_PKEY_get_raw_public_key(key.pointer, &raw, &length) == 1, length == 32 else {
+                throw CryptoError(.invalidKey, "cannot read the ed25519 public key")
+            }
+            guard !Ed25519SmallOrder.contains(raw) else {
+                throw CryptoError(.invalidKey, "ed25519 public key is a small-order point (a fixed signature would verify every message)", drainingQueue: false)
+            }
+            return key
+        case .x25519:
+            return key
+        }
     }
 
     /// Reads a DER SubjectPublicKeyInfo; trailing bytes are rejected.

@@ -15,6 +15,8 @@
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+#include <openssl/bn.h>
+#include <openssl/objects.h>
 
 // Macros and variadic calls do not import into Swift: each gets a static inline function here.
 
@@ -124,6 +126,52 @@ static inline int attest_hkdf_sha256(EVP_KDF_CTX *ctx, int mode,
         params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
     params[n] = OSSL_PARAM_construct_end();
     return EVP_KDF_derive(ctx, out, out_len, params);
+}
+
+/// A new EC public key equal to `pkey` in its one canonical form: the named curve `group` and the uncompressed
+/// point. A key read from a compressed, hybrid or explicit-parameter SPKI is the same key, and must get the same
+/// key id. The point is checked to be on the curve. NULL when the key is not a valid point of that curve.
+static inline EVP_PKEY *attest_ec_canonical(const EVP_PKEY *pkey, const char *group) {
+    unsigned char encoded[256];
+    size_t encoded_len = 0;
+    EVP_PKEY *out = NULL;
+    EC_GROUP *ec_group = NULL;
+    EC_POINT *point = NULL;
+    EVP_PKEY_CTX *ctx = NULL;
+    unsigned char uncompressed[256];
+    size_t uncompressed_len = 0;
+    if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, encoded, sizeof(encoded), &encoded_len) != 1) return NULL;
+    ec_group = EC_GROUP_new_by_curve_name(OBJ_sn2nid(group));
+    if (ec_group == NULL) goto done;
+    point = EC_POINT_new(ec_group);
+    if (point == NULL || EC_POINT_oct2point(ec_group, point, encoded, encoded_len, NULL) != 1) goto done;
+    if (EC_POINT_is_at_infinity(ec_group, point) || EC_POINT_is_on_curve(ec_group, point, NULL) != 1) goto done;
+    uncompressed_len = EC_POINT_point2oct(ec_group, point, POINT_CONVERSION_UNCOMPRESSED, uncompressed, sizeof(uncompressed), NULL);
+    if (uncompressed_len == 0) goto done;
+    ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1) goto done;
+    {
+        OSSL_PARAM params[3];
+        params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)group, 0);
+        params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, uncompressed, uncompressed_len);
+        params[2] = OSSL_PARAM_construct_end();
+        if (EVP_PKEY_fromdata(ctx, &out, EVP_PKEY_PUBLIC_KEY, params) != 1) out = NULL;
+    }
+done:
+    EVP_PKEY_CTX_free(ctx);
+    EC_POINT_free(point);
+    EC_GROUP_free(ec_group);
+    return out;
+}
+
+/// 1 when the RSA key's public exponent is 65537, 0 when it is another, -1 when it cannot be read.
+static inline int attest_rsa_exponent_is_f4(const EVP_PKEY *pkey) {
+    BIGNUM *e = NULL;
+    int result;
+    if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e) != 1 || e == NULL) return -1;
+    result = BN_is_word(e, 65537) ? 1 : 0;
+    BN_free(e);
+    return result;
 }
 
 #endif

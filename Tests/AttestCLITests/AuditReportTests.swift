@@ -19,7 +19,7 @@ struct AuditReportTests {
         let log = dir.path("fleet.sqlite")
         let key = try PrivateKey.generate(.ed25519)
         let keyFile = try dir.write("device.key", try key.pem(passphrase: nil))
-        let generated = try CLI.run(["audit", "generate", log, "--count", "500", "--device-key", keyFile])
+        let generated = try CLI.run(executable: CLI.devBinary, ["audit", "generate", log, "--count", "500", "--device-key", keyFile])
         #expect(generated.status == 0, "\(generated)")
         let demo = try CLI.run(["demo", "--keys", AuditCLITests.keys, "--work-dir", dir.path("demo")])
         #expect(demo.status == 0, "\(demo)")

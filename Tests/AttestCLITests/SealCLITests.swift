@@ -9,7 +9,7 @@ struct SealCLITests {
     func streams() throws {
         let device = try DeviceGateTests.Device()
         let plain = Data((0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
-        let sealed = try CLI.run(["seal", "--to", device.dir.path("state/device-x25519.pub"), "--manifest", device.dir.path("state/manifests/m.json"),
+        let sealed = try CLI.run(["seal", "--to", device.dir.path("state/device-x25519.pub"), "--from", HardeningSealTests.acmeKey, "--manifest", device.dir.path("state/manifests/m.json"),
                                   "-", "-o", device.dir.path("model.sealed")], stdin: plain)
         #expect(sealed.status == 0, "\(sealed)")
         let opened = try CLI.run(["unseal", "--state-dir", device.state, "--manifest", device.dir.path("state/manifests/m.json"),
@@ -26,7 +26,7 @@ struct SealCLITests {
     func refusals() throws {
         let device = try DeviceGateTests.Device()
         let input = try device.dir.write("data.bin", String(repeating: "x", count: 150_000))
-        let sealed = try CLI.run(["seal", "--to", device.dir.path("state/device-x25519.pub"), "--manifest", device.dir.path("state/manifests/m.json"),
+        let sealed = try CLI.run(["seal", "--to", device.dir.path("state/device-x25519.pub"), "--from", HardeningSealTests.acmeKey, "--manifest", device.dir.path("state/manifests/m.json"),
                                   input, "-o", device.dir.path("data.sealed")])
         #expect(sealed.status == 0, "\(sealed)")
         let denied = try CLI.run(["unseal", "--state-dir", device.state, "--manifest", device.dir.path("state/manifests/m.json"),

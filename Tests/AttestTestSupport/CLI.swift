@@ -20,6 +20,9 @@ public enum CLI {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[candidates.count - 1]
     }()
 
+    /// The development tool (`attest-dev`: generators for benchmarks and tests), built beside the binary.
+    public static var devBinary: URL { binary.deletingLastPathComponent().appendingPathComponent("AttestDev") }
+
     @discardableResult
     public static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:], directory: URL? = nil) throws -> Outcome {
         try run(executable: binary, arguments, stdin: stdin, environment: environment, directory: directory)

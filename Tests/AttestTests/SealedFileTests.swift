@@ -30,7 +30,7 @@ struct SealedFileTests {
         let plain = Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ $0 >> 9) })
         let input = dir.path(name)
         try plain.write(to: URL(fileURLWithPath: input))
-        _ = try Sealing.seal(inputPath: input, outputPath: input + ".sealed", recipients: [device.publicKey], manifest: manifest)
+        _ = try Sealing.seal(inputPath: input, outputPath: input + ".sealed", recipients: [device.publicKey], sealer: fx.delegationKeys[0], manifest: manifest)
         return (plain, input + ".sealed")
     }
 
@@ -59,7 +59,8 @@ struct SealedFileTests {
         #expect(error == nil, "\(String(describing: error))")
         if case .opened(let summary, _)? = outcome { #expect(summary.bytes == UInt64(size)) } else { Issue.record("not opened") }
         #expect(opened == plain)
-        let expected = 8 + 6 + 4 + 32 + 1 + 112 + 2 + 2 + 1 + 8 + max(1, (size + Self.chunk - 1) / Self.chunk) * 16 + size
+        // Version 2: the sealer's key id (32) after the manifest digest, and its Ed25519 signature (2 + 64) last.
+        let expected = 8 + 6 + 4 + 32 + 32 + 1 + 112 + 2 + 2 + 1 + 8 + 2 + 64 + max(1, (size + Self.chunk - 1) / Self.chunk) * 16 + size
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)).count == expected)
     }
 
@@ -118,8 +119,9 @@ struct SealedFileTests {
             copy[i] ^= 0x01
             let p = dir.path("flip")
             try copy.write(to: URL(fileURLWithPath: p))
+            // Refused either way: an error (malformed, tag) or a denial (the sealer's signature no longer verifies).
             let (outcome, _, _) = try unseal(p)
-            #expect(outcome == nil, "header byte \(i) flipped was accepted")
+            if case .opened? = outcome { Issue.record("header byte \(i) flipped was accepted") }
         }
         try expectNoTemporaryFiles()
     }
@@ -132,7 +134,7 @@ struct SealedFileTests {
         #expect(outcome == nil && error?.description.contains("not sealed to this device") == true, "\(String(describing: error))")
         let input = dir.path("two")
         try Data("two readers".utf8).write(to: URL(fileURLWithPath: input))
-        _ = try Sealing.seal(inputPath: input, outputPath: input + ".sealed", recipients: [device.publicKey, other.publicKey], manifest: manifest)
+        _ = try Sealing.seal(inputPath: input, outputPath: input + ".sealed", recipients: [device.publicKey, other.publicKey], sealer: fx.delegationKeys[0], manifest: manifest)
         let (_, e1, d1) = try unseal(input + ".sealed")
         let (_, e2, d2) = try unseal(input + ".sealed", key: other)
         #expect(e1 == nil && e2 == nil && d1 == d2 && d1 == Data("two readers".utf8))

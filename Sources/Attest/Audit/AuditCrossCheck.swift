@@ -62,6 +62,8 @@ public enum AuditCrossCheck {
     }
 
     public static func run(issuance: AuditLog, receipts: [AuditLog]) throws(AttestError) -> Report {
+        try requireOnly(.manifest, in: issuance, role: "the issuance log")
+        for log in receipts { try requireOnly(.receipt, in: log, role: "a receipt log") }
         struct Key: Hashable { let id: String; let digest: String }
         var issued = Set<Key>()
         try issuance.read { db in
@@ -103,5 +105,18 @@ public enum AuditCrossCheck {
             }
         }
         return Report(issued: issued.count, allowingReceipts: allowing, missing: order.compactMap { missing[$0] })
+    }
+
+    /// Logs of the wrong kind would make the check vacuous (an OK over nothing): refuse them. An empty log is
+    /// of either kind.
+    private static func requireOnly(_ kind: AuditEntry.Kind, in log: AuditLog, role: String) throws(AttestError) {
+        let other: PayloadType = kind == .manifest ? .receipt : .manifest
+        let count = try log.read { db in
+            try db.fetchInt("SELECT count(*) FROM entries WHERE payload_type = ?", [.text(other.rawValue)]) ?? 0
+        }
+        guard count == 0 else {
+            let what = kind == .manifest ? "receipts: it is a device's receipt log" : "manifests: it is an issuance log"
+            throw AttestError(.usage, "given as \(role), but it holds \(count) \(what)", at: log.path)
+        }
     }
 }

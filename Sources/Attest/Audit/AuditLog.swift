@@ -34,6 +34,7 @@ public final class AuditLog: @unchecked Sendable {
 
     /// Opens an existing log. Throws `.io` when there is no file and `.invalidDocument` when it is not a log.
     public static func open(_ path: String) throws(AttestError) -> AuditLog {
+        try refuseStandardStreams(path)
         guard AtomicFile.exists(path) else { throw AttestError(.io, "no audit log here", at: path) }
         takeInQueuedReceipts(path)
         // Readers leave the journal mode alone (the file says WAL). A copy the auditor may not write to cannot
@@ -73,6 +74,14 @@ public final class AuditLog: @unchecked Sendable {
     ///   log, it must be the one the log was created with.
     /// - Returns: the log and the signer of its checkpoints.
     public static func openForAppend(_ path: String, origin: String? = nil) throws(AttestError) -> (AuditLog, NoteSigner) {
+        try refuseStandardStreams(path)
+        if !AtomicFile.exists(path) {
+            // Refuse a bad origin before anything is created.
+            let name = origin ?? AuditLogKey.defaultOrigin(forLog: path)
+            guard NoteVerifierKey.isValidName(name) else {
+                throw AttestError(.usage, "\(name.debugDescription) cannot be a checkpoint origin (no spaces or '+'): give --origin")
+            }
+        }
         let key = try AuditLogKey.loadOrCreate(forLog: path)
         let db = try run(path) { try connect(path) }
         try run(path) {
@@ -108,6 +117,35 @@ public final class AuditLog: @unchecked Sendable {
             }
         }
         return (AuditLog(path: path, origin: storedOrigin, verifierKeyText: signer.verifierKey.text, connection: db), signer)
+    }
+
+    /// A log is a SQLite file: where other inputs take '-' for a standard stream, a log never does.
+    private static func refuseStandardStreams(_ path: String) throws(AttestError) {
+        guard path != "-" else {
+            throw AttestError(.usage, "a log is a SQLite file, so '-' (a standard stream) cannot be one: give its path")
+        }
+    }
+
+    /// Opens the log for appending and runs `body`. When this call made the log (neither it nor its key was
+    /// there) and the log is still empty when `openForAppend` or `body` fails, the new files are removed: a
+    /// refused first append leaves nothing behind.
+    public static func appending<T>(_ path: String, origin: String? = nil,
+                                    _ body: (AuditLog, NoteSigner) throws(AttestError) -> T) throws(AttestError) -> T {
+        let keyPath = AuditLogKey.path(forLog: path)
+        let isNew = !AtomicFile.exists(path) && !AtomicFile.exists(keyPath)
+        var opened: AuditLog?
+        do throws(AttestError) {
+            let (log, signer) = try openForAppend(path, origin: origin)
+            opened = log
+            return try body(log, signer)
+        } catch {
+            if isNew, (try? opened?.size()) ?? 0 == 0 {
+                opened = nil
+                for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
+                unlink(keyPath)
+            }
+            throw error
+        }
     }
 
     /// Runs `body` again while SQLite says the file is busy without waiting: while a new log switches to WAL,
@@ -322,6 +360,18 @@ public final class AuditLog: @unchecked Sendable {
     /// How much of its receipt queue the log has taken in, if it ever took one in.
     func queueMark() throws(AttestError) -> QueueMark? {
         try read { db in try db.fetchText("SELECT value FROM meta WHERE name = 'queue'").flatMap(QueueMark.init(text:)) }
+    }
+
+    /// Which of `leafHashes` the log already holds, by position in the list.
+    func holdsLeaves(_ leafHashes: [[UInt8]]) throws(AttestError) -> Set<Int> {
+        try read { db in
+            var held = Set<Int>()
+            for (position, hash) in leafHashes.enumerated()
+            where try db.fetchInt("SELECT 1 FROM entries WHERE leaf_hash = ? LIMIT 1", [.blob(hash)]) != nil {
+                held.insert(position)
+            }
+            return held
+        }
     }
 
     /// Whether the log holds the key of device `keyID`.

@@ -41,12 +41,22 @@ enum AuditLogSchema {
         "CREATE TABLE checkpoints (size INTEGER PRIMARY KEY, root BLOB NOT NULL, note TEXT NOT NULL)",
         // Device keys receipts are checked against: keyid → canonical key dict.
         "CREATE TABLE keys (keyid TEXT PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID",
+    ] + additions
+
+    /// Indexes added after version 1 was fixed: created when a writer opens an older file, so the schema
+    /// version stays 1 (readers never need them).
+    static let additions = [
+        // A queued receipt whose bytes are already in the log is a replay (`ReceiptQueue`).
+        "CREATE INDEX IF NOT EXISTS entries_leaf ON entries (leaf_hash)",
     ]
 
     /// Creates the tables when the file is new. Runs inside the caller's write transaction.
     static func createIfNeeded(_ db: SQLiteConnection) throws -> Bool {
         let current = try db.fetchInt("PRAGMA user_version") ?? 0
-        if current == version { return false }
+        if current == version {
+            for sql in additions { try db.execute(sql) }
+            return false
+        }
         guard current == 0 else {
             throw AttestError(.invalidDocument, "audit log schema version \(current) is not supported (expected \(version))")
         }

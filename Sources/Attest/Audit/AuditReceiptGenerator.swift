@@ -53,7 +53,8 @@ public struct AuditReceiptGenerator: Sendable {
         let digest = "sha256:" + Hex.encode(SHA256.hash(Array(id.utf8)))
         let receipt = Receipt(device: deviceKey.publicKey.keyID, at: start.adding(seconds: Int64(n) * spacing + Int64(g.next() % UInt64(spacing))),
                               event: g.next() % 8 == 0 ? .boot : .run, manifestID: id, manifestDigest: digest, chips: chips,
-                              region: region, workload: workload, model: nil, decision: denied ? .deny : .allow, failed: failed)
+                              region: region, workload: workload, model: nil, decision: denied ? .deny : .allow, failed: failed,
+                              nonce: Hex.encode((0..<2).flatMap { _ in withUnsafeBytes(of: g.next()) { Array($0) } }))
         var envelope = Envelope(payloadType: PayloadType.receipt.rawValue, payload: CanonicalJSON.encode(receipt.json))
         try envelope.sign(with: deviceKey)
         return try AuditEntry(envelope: envelope)

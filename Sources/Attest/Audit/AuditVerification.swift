@@ -12,6 +12,8 @@ public enum AuditCheckID: String, CaseIterable, Sendable {
     case consistency = "log.consistency"
     /// Manifests verify against the given root and delegations; receipts verify under their device's key.
     case signatures = "log.signatures"
+    /// No line of the receipt queue beside the log was set aside (`LOG.rejected` is absent or empty).
+    case queue = "log.queue"
 }
 
 /// The outcome of `audit verify`: every check, the entries that failed, and what the work cost.
@@ -72,7 +74,7 @@ public struct AuditVerification: Sendable {
         let width = AuditCheckID.allCases.map(\.rawValue.count).max() ?? 16
         for status in [CheckResult.Status.fail, .pass, .skip] {
             for check in checks where check.status == status {
-                lines.append("  \(status.rawValue.uppercased().padded(to: 4))  \(check.id.rawValue.padded(to: width))  \(check.detail)")
+                lines.append("  \(status.rawValue.uppercased().padded(to: 4))  \(check.id.rawValue.padded(to: width))  \(TerminalText.inline(check.detail))")
             }
         }
         if !problems.isEmpty {

@@ -431,10 +431,11 @@ public struct AuditVerifier: Sendable {
             case .fail(let detail), .skip(let detail), .pass(let detail): why = detail
             }
             signatureProblems.append("\(state.manifests) manifests not checked: the root cannot be trusted (\(trust.formatProblems.first ?? why))")
-        } else if state.uncheckedManifests > 0 {
-            signatureProblems.append("\(state.uncheckedManifests) manifests not checked: give --root and --delegation")
         }
-        if signatureProblems.isEmpty {
+        if signatureProblems.isEmpty && state.uncheckedManifests > 0 {
+            // Nothing was found wrong, and nothing was checked: say so without calling the log invalid.
+            add(.signatures, .skip, "not checked: \(state.uncheckedManifests) manifest\(state.uncheckedManifests == 1 ? "" : "s") (give --root and --delegation to check them)")
+        } else if signatureProblems.isEmpty {
             var parts: [String] = []
             if state.manifests > 0, let trust {
                 parts.append("\(state.manifests) manifest\(state.manifests == 1 ? "" : "s") signed by their delegations under root v\(trust.root?.version ?? 0)")
@@ -452,10 +453,34 @@ public struct AuditVerifier: Sendable {
             add(.signatures, .fail, signatureProblems.joined(separator: "; "))
         }
 
+        checks.append(Self.queueCheck(logPath: log.path))
+
         // Listed in entry order; the sort is stable, so one entry's problems keep the order they were found in.
         let listed = state.listed.enumerated().sorted { ($0.element.index, $0.offset) < ($1.element.index, $1.offset) }.map(\.element)
         return AuditVerification(path: log.path, origin: log.origin, size: n, root: tree.root, checks: checks,
                                  problems: listed, problemCount: state.problemCount, timing: state.timing)
+    }
+
+    /// `log.queue`: lines of the receipt queue beside the log that were set aside are a failure to look into.
+    static func queueCheck(logPath: String) -> AuditVerification.Check {
+        let queue = ReceiptQueue(logPath: logPath)
+        let count: Int
+        do throws(AttestError) {
+            count = try queue.setAsideCount()
+        } catch {
+            return AuditVerification.Check(id: .queue, status: .fail, detail: error.description)
+        }
+        if count > 0 {
+            return AuditVerification.Check(id: .queue, status: .fail, detail:
+                "\(queue.rejectedPath) holds \(count) line\(count == 1 ? "" : "s") set aside from the receipt queue (torn, malformed, unknown key, forged or replayed: the first word of each says which)")
+        }
+        guard queue.hasPending || AtomicFile.exists(queue.rejectedPath) else {
+            return AuditVerification.Check(id: .queue, status: .skip, detail: "no receipt queue beside the log")
+        }
+        if queue.hasPending {
+            return AuditVerification.Check(id: .queue, status: .pass, detail: "nothing set aside; \(queue.path) holds receipts not yet in the log (taking them in needs the log's key and write access)")
+        }
+        return AuditVerification.Check(id: .queue, status: .pass, detail: "nothing set aside from the receipt queue")
     }
 
     // MARK: Pieces

@@ -19,8 +19,9 @@ import Darwin
 ///   random header makes every filling of the queue distinct, so two identical receipts in two fillings
 ///   are never mistaken for each other.
 /// - A line cut short by a crash (its job never ran: `append` had not returned) is closed off by the next
-///   append and set aside at the next drain. Lines that are not receipts signed by a key the log holds are set
-///   aside into `LOG.rejected`, never into the log.
+///   append and set aside at the next drain. Lines that are not receipts signed by a key the log holds, and
+///   receipts whose bytes the log already holds (replays), are set aside into `LOG.rejected` with their reason,
+///   never into the log; the rest still go in, so the queue never stalls.
 public struct ReceiptQueue: Sendable {
     public let path: String
     public let logPath: String
@@ -79,14 +80,28 @@ public struct ReceiptQueue: Sendable {
     /// What a drain did.
     public struct Drained: Sendable {
         public var appended = 0
-        public var rejected = 0
-        /// Receipts from a device whose key the log does not hold: left in the queue.
-        public var waiting = 0
+        /// Lines set aside into `LOG.rejected`, by reason.
+        public var setAside: [SetAsideReason: Int] = [:]
+        public var rejected: Int { setAside.values.reduce(0, +) }
     }
 
-    /// Moves the queued receipts into the log in one transaction, then empties the queue.
+    /// Why a queued line did not enter the log. The word starts the line in `LOG.rejected`.
+    public enum SetAsideReason: String, Sendable, CaseIterable {
+        /// Cut short by a crash: its job never ran.
+        case torn
+        /// Not a receipt envelope.
+        case malformed
+        /// From a device whose key the log does not hold.
+        case unknownKey = "unknown-key"
+        /// Not signed by the key of the device it names.
+        case forged
+        /// Bytes the log (or this drain) already holds: receipts carry a random nonce, so only a copy repeats.
+        case replayed
+    }
+
+    /// Moves the queued receipts into the log in one transaction, then empties the queue. Every line that
+    /// cannot enter the log is set aside with its reason, so one bad line never holds the others back.
     /// - Parameter deviceKeys: device keys to record in the log (receipts are checked against the keys it holds).
-    /// - Returns: what was taken in; receipts whose device key the log does not hold stay queued.
     @discardableResult
     public func drain(into log: AuditLog, signer: NoteSigner, deviceKeys: [PublicKey] = []) throws(AttestError) -> Drained {
         guard hasPending else { return Drained() }
@@ -101,40 +116,18 @@ public struct ReceiptQueue: Sendable {
             }
             var keys = try log.deviceKeys()
             for key in deviceKeys { keys[key.keyID] = key }
-            var accepted: [AuditEntry] = []
-            var rejected: [ArraySlice<UInt8>] = []
-            var waiting: [ArraySlice<UInt8>] = []
             // Only complete lines: a final line without a newline was cut short by a crash (and when the mark
             // covers it, an earlier drain already set it aside).
             let complete = max(start, bytes.lastIndex(of: 0x0a).map { $0 + 1 } ?? 0)
-            for line in bytes[start..<complete].split(separator: 0x0a) {
-                if line.starts(with: Self.headerPrefix) { continue }
-                guard let entry = try? AuditEntry(envelopeBytes: Array(line)), entry.kind == .receipt, let device = entry.device else {
-                    rejected.append(line)
-                    continue
-                }
-                guard let key = keys[device] else {
-                    waiting.append(line)
-                    continue
-                }
-                if entry.envelope.verify(keys: [device: key], threshold: 1).meetsThreshold {
-                    accepted.append(entry)
-                } else {
-                    rejected.append(line)
-                }
-            }
-            if complete < bytes.count { rejected.append(bytes[complete...]) }
-            var outcome = Drained(appended: accepted.count, rejected: rejected.count, waiting: waiting.count)
-            if !waiting.isEmpty {
-                // Nothing moves while some receipts cannot: the queue keeps its order and its mark.
-                outcome.appended = 0
-                outcome.rejected = 0
-                return outcome
-            }
-            if !rejected.isEmpty { try keepRejected(rejected) }
-            if !accepted.isEmpty {
+            var sorted = Self.sort(bytes[start..<complete], keys: keys)
+            if complete < bytes.count { sorted.setAside.append((.torn, bytes[complete...])) }
+            try dropReplays(&sorted, log: log)
+            var outcome = Drained(appended: sorted.accepted.count)
+            for (reason, _) in sorted.setAside { outcome.setAside[reason, default: 0] += 1 }
+            if !sorted.setAside.isEmpty { try keepRejected(sorted.setAside) }
+            if !sorted.accepted.isEmpty {
                 let mark = QueueMark(length: bytes.count, digest: Hex.encode(SHA256.hash(bytes)))
-                try log.append(accepted, signer: signer, deviceKeys: deviceKeys, checkReceipts: false, queueMark: mark)
+                try log.append(sorted.accepted.map(\.entry), signer: signer, deviceKeys: deviceKeys, checkReceipts: false, queueMark: mark)
             }
             guard ftruncate(fd, 0) == 0, fdatasync(fd) == 0 else {
                 throw AttestError(.environment, "cannot empty the receipt queue: \(AtomicFile.errnoText())", at: path)
@@ -143,15 +136,90 @@ public struct ReceiptQueue: Sendable {
         }
     }
 
-    /// Lines that cannot enter the log, kept with a sync before the queue forgets them.
-    private func keepRejected(_ lines: [ArraySlice<UInt8>]) throws(AttestError) {
+    /// Queued lines split into receipts that verify under a key the log holds and lines to set aside.
+    struct Sorted {
+        var accepted: [(entry: AuditEntry, line: ArraySlice<UInt8>)] = []
+        var setAside: [(SetAsideReason, ArraySlice<UInt8>)] = []
+    }
+
+    static func sort(_ lines: ArraySlice<UInt8>, keys: [String: PublicKey]) -> Sorted {
+        var sorted = Sorted()
+        for line in lines.split(separator: 0x0a) {
+            if line.starts(with: headerPrefix) { continue }
+            guard let entry = try? AuditEntry(envelopeBytes: Array(line)), entry.kind == .receipt, let device = entry.device else {
+                sorted.setAside.append((.malformed, line))
+                continue
+            }
+            guard let key = keys[device] else {
+                sorted.setAside.append((.unknownKey, line))
+                continue
+            }
+            if entry.envelope.verify(keys: [device: key], threshold: 1).meetsThreshold {
+                sorted.accepted.append((entry, line))
+            } else {
+                sorted.setAside.append((.forged, line))
+            }
+        }
+        return sorted
+    }
+
+    /// Sets aside receipts whose bytes the log already holds, or that repeat earlier in this queue.
+    private func dropReplays(_ sorted: inout Sorted, log: AuditLog) throws(AttestError) {
+        let leaves = sorted.accepted.map { MerkleTree.leafHash($0.entry.bytes) }
+        let held = try log.holdsLeaves(leaves)
+        var seen = Set<[UInt8]>()
+        var kept: [(entry: AuditEntry, line: ArraySlice<UInt8>)] = []
+        for (position, item) in sorted.accepted.enumerated() {
+            if held.contains(position) || !seen.insert(leaves[position]).inserted {
+                sorted.setAside.append((.replayed, item.line))
+            } else {
+                kept.append(item)
+            }
+        }
+        sorted.accepted = kept
+    }
+
+    /// Lines that cannot enter the log, each after its reason, kept with a sync before the queue forgets them.
+    private func keepRejected(_ lines: [(SetAsideReason, ArraySlice<UInt8>)]) throws(AttestError) {
         let fd = open(rejectedPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw AttestError(.environment, "cannot open: \(AtomicFile.errnoText())", at: rejectedPath) }
         defer { close(fd) }
         var out: [UInt8] = []
-        for line in lines { out += line; out.append(0x0a) }
+        for (reason, line) in lines {
+            out += Array(reason.rawValue.utf8)
+            out.append(0x20)
+            out += line
+            out.append(0x0a)
+        }
         try AtomicFile.writeAll(fd, out, path: rejectedPath)
         guard fdatasync(fd) == 0 else { throw AttestError(.environment, "cannot sync: \(AtomicFile.errnoText())", at: rejectedPath) }
+    }
+
+    /// How many lines have been set aside into `LOG.rejected` (0 when there is no such file). The file is the
+    /// operator's to look into; removing it clears the count.
+    public func setAsideCount() throws(AttestError) -> Int {
+        let fd = open(rejectedPath, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        if fd < 0 {
+            if errno == ENOENT { return 0 }
+            throw AttestError(.environment, "cannot read: \(AtomicFile.errnoText())", at: rejectedPath)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw AttestError(.environment, "not a regular file", at: rejectedPath)
+        }
+        var count = 0
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        var last: UInt8 = 0x0a
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { throw AttestError(.environment, "cannot read: \(AtomicFile.errnoText())", at: rejectedPath) }
+            if n == 0 { break }
+            for byte in buffer[0..<n] where byte == 0x0a { count += 1 }
+            last = buffer[n - 1]
+        }
+        return last == 0x0a ? count : count + 1
     }
 
     // MARK: File handling

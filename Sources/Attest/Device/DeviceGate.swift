@@ -127,16 +127,20 @@ public struct DeviceGate {
         public let file: String?
         public let chipsInUse: [Manifest.Chip]
         public let reason: String
+        /// The GPUs the job may see, when the device has GPUs: the job's CUDA_VISIBLE_DEVICES.
+        public var gpus: [HardwareProbe.GPU]? = nil
     }
 
     /// Decides whether a job may run on the GPUs it will use: some manifest must cover those chips and
     /// permit the workload (and model). A receipt of the decision is written either way.
-    public func authorize(job: JobRequest, cudaVisibleDevices: String?, nvidiaVisibleDevices: String?) throws(AttestError) -> RunDecision {
+    public func authorize(job: JobRequest, cudaVisibleDevices: String?) throws(AttestError) -> RunDecision {
         let probed = try facts()
         var device = probed.facts
+        var gpus: [HardwareProbe.GPU]?
         if !probed.gpus.isEmpty {
-            let chosen = try GPUSelection.select(probed.gpus, cuda: cudaVisibleDevices, nvidia: nvidiaVisibleDevices)
+            let chosen = try GPUSelection.select(probed.gpus, cuda: cudaVisibleDevices)
             device.inUse = chosen.map(\.chip)
+            gpus = chosen
         }
         let inUse = device.chipsInUse
         let bundle = try DeviceBundle.read(directory: bundleDirectory)
@@ -172,7 +176,9 @@ public struct DeviceGate {
                 decision = RunDecision(allowed: false, result: nil, file: nil, chipsInUse: inUse, reason: what)
             }
             try appendReceipt(.run, result: decision.result, device: device, chips: inUse.map(\.serial), job: job, signer: signer)
-            return decision
+            var decided = decision
+            decided.gpus = gpus
+            return decided
         }
     }
 
@@ -211,7 +217,7 @@ public struct DeviceGate {
         let receipt = Receipt(device: signer.publicKey.keyID, at: Timestamp.now(), event: event,
                               manifestID: result?.manifest?.id, manifestDigest: result?.manifest?.digest,
                               chips: chips, region: device.region, workload: job?.workload, model: job?.modelDigest,
-                              decision: allowed ? .allow : .deny, failed: allowed ? [] : failed)
+                              decision: allowed ? .allow : .deny, failed: allowed ? [] : failed, nonce: try Receipt.freshNonce())
         var envelope = Envelope(payloadType: PayloadType.receipt.rawValue, payload: CanonicalJSON.encode(receipt.json))
         try envelope.sign(with: signer)
         try receipts.append(envelope.encoded())

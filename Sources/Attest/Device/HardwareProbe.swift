@@ -41,27 +41,63 @@ public struct HardwareProbe: Sendable {
     }
 
     public var root: String
-    /// The nvidia-smi program: a name looked up on PATH, or a path. Nil skips the GPU probe.
+    /// The nvidia-smi program: a name (looked up in the system's program folders under `root`, never on
+    /// PATH), an absolute path (under `root` when one is given), or `none` for a device without NVIDIA GPUs.
+    /// Nil skips the GPU probe too.
     public var nvidiaSMI: String?
+    /// How long nvidia-smi may take: a wedged driver must not hang boot.
+    public var timeoutSeconds: Int = 10
+
+    /// The `nvidiaSMI` value of a device that has no NVIDIA GPUs.
+    public static let noGPUs = "none"
+    /// Where a bare program name is looked for, under the probe root.
+    static let programFolders = ["usr/bin", "usr/sbin", "bin", "sbin", "usr/local/bin"]
 
     public init(root: String = "/", nvidiaSMI: String? = "nvidia-smi") {
         self.root = root
         self.nvidiaSMI = nvidiaSMI
     }
 
+    /// Fails closed: a probe root that is not a directory, or an nvidia-smi that is missing, not executable,
+    /// failing or silent past the timeout, is an environment failure, never a device with no GPUs.
     public func probe() throws(AttestError) -> Report {
-        Report(gpus: try probeGPUs(), host: probeHost())
+        var info = stat()
+        guard stat(root, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw AttestError(.environment, "device probe failed: the probe root is not a directory", at: root)
+        }
+        return Report(gpus: try probeGPUs(), host: probeHost())
     }
 
     func probeGPUs() throws(AttestError) -> [GPU] {
-        guard let name = nvidiaSMI else { return [] }
-        // A host without the NVIDIA driver simply has no GPUs to report.
-        guard let path = Subprocess.locate(name) else { return [] }
-        let output = try Subprocess.run(path, ["--query-gpu=index,uuid,serial,name", "--format=csv,noheader"])
+        guard let name = nvidiaSMI, name != Self.noGPUs else { return [] }
+        let path = try Self.resolve(name, under: root)
+        let output = try Subprocess.run(path, ["--query-gpu=index,uuid,serial,name", "--format=csv,noheader"], timeoutSeconds: timeoutSeconds)
         guard output.status == 0 else {
             throw AttestError(.environment, "device probe failed: \(path) exited with status \(output.status)")
         }
         return try Self.parseNvidiaSMI(String(decoding: output.stdout, as: UTF8.self), source: path)
+    }
+
+    /// The absolute path of the program `name` for a probe of `root`; PATH plays no part.
+    static func resolve(_ name: String, under root: String) throws(AttestError) -> String {
+        let base = root.hasSuffix("/") ? String(root.dropLast()) : root
+        let candidates: [String]
+        if !name.contains("/") {
+            candidates = programFolders.map { "\(base)/\($0)/\(name)" }
+        } else if name.hasPrefix("/") {
+            // An absolute path names a file of the probed tree: under the root, unless it already is.
+            candidates = [base.isEmpty || name.hasPrefix(base + "/") ? name : base + name]
+        } else {
+            throw AttestError(.environment, "device probe failed: nvidia-smi must be a program name or an absolute path, not \(JSONText.quotedForMessage(name))")
+        }
+        for candidate in candidates where isExecutableFile(candidate) { return candidate }
+        let where_ = candidates.count == 1 ? candidates[0] : "\(base.isEmpty ? "/" : base) (\(programFolders.map { "/" + $0 }.joined(separator: ", ")))"
+        throw AttestError(.environment, "device probe failed: no executable nvidia-smi at \(where_); a device without NVIDIA GPUs is provisioned with --nvidia-smi none")
+    }
+
+    static func isExecutableFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && access(path, X_OK) == 0
     }
 
     /// Parses `index, uuid, serial, name` lines as nvidia-smi prints them.

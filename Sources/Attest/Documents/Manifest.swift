@@ -76,7 +76,9 @@ public struct Manifest: Sendable, Equatable {
         for var c in chipReaders {
             let vendor = try DocumentFields.slug(&c, "vendor")
             let model = try c.string("model")
-            guard !model.isEmpty, model.utf8.count <= 128 else { throw DocumentFields.fail("model must be 1 to 128 characters", c.path(of: "model")) }
+            guard !model.isEmpty, model.utf8.count <= 128, !model.unicodeScalars.contains(where: { TerminalText.isUnsafe($0, keepNewlines: false) }) else {
+                throw DocumentFields.fail("model must be 1 to 128 characters, none of them a control character", c.path(of: "model"))
+            }
             let serial = try c.string("serial")
             guard DocumentFields.isSerial(serial) else { throw DocumentFields.fail("\"\(serial)\" is not a serial number", c.path(of: "serial")) }
             guard serials.insert(serial).inserted else { throw DocumentFields.fail("serial \(serial) is listed twice", c.path(of: "serial")) }

@@ -6,7 +6,11 @@ enum DraftKeys {
     static func distinct(_ keys: [PublicKey], threshold: Int) throws(AttestError) -> [PublicKey] {
         var unique: [PublicKey] = []
         var seen = Set<PublicKey>()
-        for key in keys where seen.insert(key).inserted {
+        for key in keys {
+            // Keys compare by their canonical SPKI: two files of one key (another point encoding) are one key.
+            guard seen.insert(key).inserted else {
+                throw AttestError(.usage, "key \(key.keyID) is given twice: one key counts once toward a threshold")
+            }
             guard key.algorithm.canSign else {
                 throw AttestError(.usage, "key \(key.keyID) is an \(key.algorithm) key, which cannot sign documents")
             }

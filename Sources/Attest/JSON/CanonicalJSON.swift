@@ -198,6 +198,30 @@ enum JSONText {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// As `appendQuoted`, for JSON shown to people: DEL, C1 controls and bidi controls are written as
+    /// `\uXXXX` too (the same string to a JSON reader, but nothing a terminal acts on).
+    static func appendQuotedForDisplay(_ string: String, to out: inout [UInt8]) {
+        guard string.unicodeScalars.contains(where: { TerminalText.isUnsafe($0, keepNewlines: true) && $0.value >= 0x7F }) else {
+            appendQuoted(string, to: &out)
+            return
+        }
+        out.append(UInt8(ascii: "\""))
+        for scalar in string.unicodeScalars {
+            if scalar.value >= 0x7F && TerminalText.isUnsafe(scalar, keepNewlines: true) {
+                let hex = Array(String(scalar.value, radix: 16).utf8)
+                out.append(contentsOf: "\\u".utf8)
+                out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 4 - hex.count))
+                out.append(contentsOf: hex)
+            } else if scalar.value < 0x80 {
+                let byte = UInt8(scalar.value)
+                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { appendEscaped(byte, to: &out) } else { out.append(byte) }
+            } else {
+                out.append(contentsOf: String(scalar).utf8)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
     private static func appendEscaped(_ byte: UInt8, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\\"))
         switch byte {

@@ -1,8 +1,9 @@
 /// Indented JSON for people to read.
 ///
 /// Guarantees: the output is valid JSON that parses back to an equal value; members keep their parse (or
-/// insertion) order; numbers are shown as written (`literal`); strings are escaped exactly as in
-/// `CanonicalJSON`. Not canonical: never sign or hash this text.
+/// insertion) order; numbers are shown as written (`literal`); strings are escaped as in `CanonicalJSON`, and
+/// also DEL, C1 and bidi controls (`TerminalText`), so JSON on a terminal cannot act on it. Not canonical:
+/// never sign or hash this text.
 public enum JSONPrettyPrinter {
     /// `value` with one member or element per line, indented by `indent` spaces per level (negative counts as 0).
     /// Empty arrays and objects are written as `[]` and `{}`; there is no trailing newline.
@@ -15,7 +16,9 @@ public enum JSONPrettyPrinter {
 
     private static func append(_ value: JSONValue, level: Int, indent: Int, to out: inout [UInt8]) {
         switch value {
-        case .null, .bool, .string:
+        case .string(let string):
+            JSONText.appendQuotedForDisplay(string, to: &out)
+        case .null, .bool:
             CanonicalJSON.append(value, to: &out)
         case .number(let number):
             out.append(contentsOf: number.literal.utf8)
@@ -41,7 +44,7 @@ public enum JSONPrettyPrinter {
             for (position, member) in object.members.enumerated() {
                 if position > 0 { out.append(UInt8(ascii: ",")) }
                 newline(level: level + 1, indent: indent, to: &out)
-                JSONText.appendQuoted(member.key, to: &out)
+                JSONText.appendQuotedForDisplay(member.key, to: &out)
                 out.append(contentsOf: ": ".utf8)
                 append(member.value, level: level + 1, indent: indent, to: &out)
             }

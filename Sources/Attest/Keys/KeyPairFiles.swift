@@ -87,8 +87,8 @@ public enum KeySources {
             guard case .object(let object) = value else {
                 throw AttestError(.invalidKey, "expected a key dict, key map, root or delegation")
             }
-            if object["keytype"] != nil {
-                return [try KeyDict(json: value).publicKey]
+            if object["keytype"] != nil || object["keyid"] != nil {
+                return [try KeyFiles.publicKey(json: value)]
             }
             if let keys = object["keys"] {
                 return Array(try KeyDict.keyMap(keys, path: "$.keys").values)

@@ -51,7 +51,7 @@ public struct VerificationResult: Sendable, Equatable {
         for status in [CheckResult.Status.fail, .pass, .skip] {
             for check in checks where check.status == status {
                 let label = status.rawValue.uppercased()
-                lines.append("  \(label.padded(to: 4))  \(check.id.rawValue.padded(to: width))  \(check.detail)")
+                lines.append("  \(label.padded(to: 4))  \(check.id.rawValue.padded(to: width))  \(TerminalText.inline(check.detail))")
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -40,19 +40,20 @@ struct AuditAppendCommand: ParsableCommand {
                 throw AttestError(.usage, "give the device's public key, not an encrypted private key", at: path)
             }
         }
-        let (audit, signer) = try AuditLog.openForAppend(log, origin: origin)
         let step = batch ?? max(1, entries.count)
         var first: UInt64?
         var last: AuditLog.Appended?
-        var start = 0
-        repeat {
-            let end = min(entries.count, start + step)
-            let appended = try audit.append(Array(entries[start..<end]), signer: signer, deviceKeys: start == 0 ? keys : [])
-            if first == nil { first = appended.firstIndex }
-            last = appended
-            if progress { Terminal.write("committed \(appended.size)\n") }
-            start = end
-        } while start < entries.count
+        try AuditLog.appending(log, origin: origin) { (audit, signer) throws(AttestError) in
+            var start = 0
+            repeat {
+                let end = min(entries.count, start + step)
+                let appended = try audit.append(Array(entries[start..<end]), signer: signer, deviceKeys: start == 0 ? keys : [])
+                if first == nil { first = appended.firstIndex }
+                last = appended
+                if progress { Terminal.write("committed \(appended.size)\n") }
+                start = end
+            } while start < entries.count
+        }
         guard let last, let first else { return }
         Terminal.write("appended \(entries.count) entr\(entries.count == 1 ? "y" : "ies") (from \(first)) to \(log); log size \(last.size)\n")
     }

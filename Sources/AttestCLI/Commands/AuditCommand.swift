@@ -25,7 +25,6 @@ struct AuditCommand: ParsableCommand {
             AuditCrossCheckCommand.self,
             AuditReportCommand.self,
             AuditKeyCommand.self,
-            AuditGenerateCommand.self,
         ])
 }
 

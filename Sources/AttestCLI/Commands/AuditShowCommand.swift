@@ -50,7 +50,7 @@ struct AuditShowCommand: ParsableCommand {
         out += "region     \(r.region)\n"
         if !r.chips.isEmpty { out += "chips      \(r.chips.joined(separator: ", "))\n" }
         if !r.workloads.isEmpty { out += "workloads  \(r.workloads.joined(separator: ", "))\n" }
-        for signature in parsed?.signatures ?? [] { out += "signed by  \(signature.keyID ?? "(no keyid)")\n" }
+        for signature in parsed?.signatures ?? [] { out += "signed by  \(signature.keyID.map(TerminalText.inline) ?? "(no keyid)")\n" }
         out += "payload:\n" + (payload.map { JSONPrettyPrinter.render($0) } ?? "(unreadable)") + "\n"
         Terminal.write(out)
     }

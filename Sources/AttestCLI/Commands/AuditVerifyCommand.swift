@@ -61,11 +61,6 @@ struct AuditVerifyCommand: ParsableCommand {
         }
         let result = try verifier.verify(try AuditLog.open(log))
         Terminal.write(json ? JSONPrettyPrinter.render(result.json) + "\n" : result.text)
-        let queue = ReceiptQueue(logPath: log)
-        if queue.hasPending {
-            // Opening the log takes the queue in when it can; what is left was not verified here.
-            Terminal.writeError("attest: note: \(queue.path) holds receipts not yet in the log (it needs the log's key and write access to take them in)\n")
-        }
         if timing {
             let t = result.timing
             let mb = Double(t.bytesHashed) / 1e6

@@ -15,6 +15,9 @@ struct BootCommand: ParsableCommand {
     func run() throws {
         let gate = try device.gate()
         let report = try gate.boot()
+        // Receipts the queue set aside (torn, forged, unknown key, replayed) are for a person to look into.
+        let queue = SQLiteReceiptLog(stateDirectory: gate.stateDirectory).queue
+        let setAside = try queue.setAsideCount()
         if json {
             let chips: [JSONValue] = report.chips.map {
                 ["serial": .string($0.chip.serial), "vendor": .string($0.chip.vendor), "model": .string($0.chip.model),
@@ -25,16 +28,20 @@ struct BootCommand: ParsableCommand {
                 _ = object.updateValue(.string(item.file), forKey: "file")
                 return .object(object)
             }
-            Terminal.write(JSONPrettyPrinter.render(["decision": .string(report.allCovered ? "allow" : "deny"), "chips": .array(chips), "manifests": .array(results)]) + "\n")
+            Terminal.write(JSONPrettyPrinter.render(["decision": .string(report.allCovered ? "allow" : "deny"), "chips": .array(chips), "manifests": .array(results),
+                                                  "setAsideReceipts": .number(JSONNumber(Int64(setAside)))]) + "\n")
         } else {
             var out = "\(report.allCovered ? "BOOT OK" : "BOOT DENIED")  \(report.chips.filter { $0.coveredBy != nil }.count) of \(report.chips.count) chips covered\n"
             let width = max(6, report.chips.map(\.chip.serial.count).max() ?? 6)
             for status in report.chips {
                 let serial = status.chip.serial + String(repeating: " ", count: width - status.chip.serial.count)
-                out += "  \(status.coveredBy == nil ? "DENY " : "ALLOW")  \(serial)  \(status.chip.vendor) \(status.chip.model)  \(status.reason)\n"
+                out += "  \(status.coveredBy == nil ? "DENY " : "ALLOW")  \(serial)  \(status.chip.vendor) \(TerminalText.inline(status.chip.model))  \(TerminalText.inline(status.reason))\n"
             }
             if report.chips.isEmpty { out += "  the device reports no chips\n" }
             Terminal.write(out)
+        }
+        if setAside > 0 {
+            Terminal.writeError("attest: FAIL log.queue: \(queue.rejectedPath) holds \(setAside) receipt line\(setAside == 1 ? "" : "s") set aside (torn, malformed, unknown key, forged or replayed): look into them; the boot decision above stands\n")
         }
         if !report.allCovered { throw ExitCode(1) }
     }
@@ -70,10 +77,8 @@ struct DeviceOptions: ParsableArguments {
         var gate = try DeviceGate(stateDirectory: stateDirectory ?? TrustOptions.environmentStateDirectory ?? "/var/lib/attest")
         if let manifests { gate.bundleDirectory = manifests }
         if let deviceFacts {
-            var facts = try DeviceFacts.read(deviceFacts)
             // The provisioned region is the device's; a facts file may only describe chips.
-            facts.region = gate.config.region
-            gate.factsOverride = facts
+            gate.factsOverride = try DeviceFacts.read(deviceFacts, region: gate.config.region)
         }
         for path in roots { gate.extraRoots.append(try NamedInput.read(path)) }
         for path in delegations { gate.extraDelegations.append(try NamedInput.read(path)) }

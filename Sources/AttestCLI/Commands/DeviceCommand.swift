@@ -16,18 +16,26 @@ struct DeviceCommand: ParsableCommand {
         @Option(name: .customLong("probe-root"), help: "Read /sys and /proc under this directory (for fake hardware trees).")
         var probeRoot: String?
 
-        @Option(name: .customLong("nvidia-smi"), help: "The nvidia-smi program.")
+        @Option(name: .customLong("nvidia-smi"), help: "The nvidia-smi program: a name (found under the probe root's /usr/bin, /usr/sbin, /bin, /sbin, /usr/local/bin, never on PATH), an absolute path, or 'none' for no NVIDIA GPUs.")
         var nvidiaSMI: String?
+
+        @Option(help: "Seconds nvidia-smi may take before the probe fails.")
+        var timeout: Int = 10
 
         @Flag(help: "Print JSON.")
         var json = false
+
+        func validate() throws {
+            guard (1...300).contains(timeout) else { throw ValidationError("--timeout must be 1 to 300 seconds") }
+        }
 
         func run() throws {
             let state = stateDirectory ?? TrustOptions.environmentStateDirectory
             let config: DeviceConfig? = try state.flatMap { s throws(AttestError) in
                 AtomicFile.exists(s + "/" + DeviceConfig.fileName) ? try DeviceConfig.load(stateDirectory: s) : nil
             }
-            let probe = HardwareProbe(root: probeRoot ?? config?.probeRoot ?? "/", nvidiaSMI: nvidiaSMI ?? config?.nvidiaSMI ?? "nvidia-smi")
+            var probe = HardwareProbe(root: probeRoot ?? config?.probeRoot ?? "/", nvidiaSMI: nvidiaSMI ?? config?.nvidiaSMI ?? "nvidia-smi")
+            probe.timeoutSeconds = timeout
             let report = try probe.probe()
             if json {
                 Terminal.write(JSONPrettyPrinter.render(HardwareProbe.json(report, region: config?.region)) + "\n")
@@ -36,7 +44,7 @@ struct DeviceCommand: ParsableCommand {
             var out = "region  \(config?.region ?? "(not provisioned)")\n"
             out += "chips   \(report.chips.count)\n"
             for gpu in report.gpus {
-                out += "  GPU \(gpu.index)  \(gpu.chip.vendor) \(gpu.chip.model)  serial \(gpu.chip.serial)  \(gpu.uuid)\n"
+                out += "  GPU \(gpu.index)  \(gpu.chip.vendor) \(TerminalText.inline(gpu.chip.model))  serial \(gpu.chip.serial)  \(TerminalText.inline(gpu.uuid))\n"
             }
             if report.gpus.isEmpty {
                 for chip in report.chips { out += "  \(chip.vendor) \(chip.model)  serial \(chip.serial)\n" }
@@ -68,7 +76,7 @@ struct DeviceCommand: ParsableCommand {
         @Option(name: .customLong("probe-root"), help: "Read /sys and /proc under this directory.")
         var probeRoot: String = "/"
 
-        @Option(name: .customLong("nvidia-smi"), help: "The nvidia-smi program.")
+        @Option(name: .customLong("nvidia-smi"), help: "The nvidia-smi program: a name (found under the probe root's program folders, never on PATH), an absolute path, or 'none' for a device without NVIDIA GPUs.")
         var nvidiaSMI: String = "nvidia-smi"
 
         func run() throws {

@@ -54,12 +54,17 @@ struct RunInvocation {
 
     /// Reads `--workload C [--model F] [--state-dir D] [--manifests D] [--device F] … -- CMD…`; anything else
     /// goes through ArgumentParser.
+    static let repeatable: Set<String> = ["--root", "--delegation", "--revocation"]
+
     static func fastParse(_ arguments: ArraySlice<String>) -> RunInvocation? {
         guard let separator = arguments.firstIndex(of: "--") else { return nil }
         var v = RunInvocation()
         v.command = Array(arguments[(separator + 1)...])
         var i = arguments.startIndex
+        // A single-value option given twice is a usage error: ArgumentParser's path (and ArgumentRules) says so.
+        var given = Set<String>()
         while i < separator {
+            if !RunInvocation.repeatable.contains(arguments[i]), !given.insert(arguments[i]).inserted { return nil }
             if arguments[i] == "--probe" {
                 v.probe = true
                 i += 1
@@ -88,17 +93,14 @@ struct RunInvocation {
         var gate = try DeviceOptions.gate(stateDirectory: stateDirectory, manifests: manifests, deviceFacts: deviceFacts,
                                           roots: roots, delegations: delegations, revocations: revocations)
         gate.probeEveryRun = probe
-        var digest: String?
-        if let model {
-            do { digest = "sha256:" + Hex.encode(try SHA256.hash(fileAt: model)) } catch { throw AttestError(error).inFile(model) }
-        }
-        let env = { (name: String) -> String? in getenv(name).map { String(cString: $0) } }
-        let decision = try gate.authorize(job: JobRequest(workload: workload, modelDigest: digest),
-                                          cudaVisibleDevices: env("CUDA_VISIBLE_DEVICES"), nvidiaVisibleDevices: env("NVIDIA_VISIBLE_DEVICES"))
+        // The model is opened once and copied, sealed, while it is hashed: the job loads that copy.
+        let copy = try model.map { (path) throws(AttestError) in try SealedCopy(path: path) }
+        let cuda = getenv("CUDA_VISIBLE_DEVICES").map { String(cString: $0) }
+        let decision = try gate.authorize(job: JobRequest(workload: workload, modelDigest: copy?.digest), cudaVisibleDevices: cuda)
         guard decision.allowed else {
-            Terminal.writeError("attest: DENY \(workload): \(decision.reason)\n")
+            Terminal.writeError("attest: DENY \(TerminalText.inline(workload)): \(TerminalText.inline(decision.reason))\n")
             throw ExitCode(1)
         }
-        try ProcessExec.replace(with: command)
+        try ProcessExec.replace(with: command, environment: JobEnvironment.make(from: ProcessExec.currentEnvironment(), gpus: decision.gpus, model: copy))
     }
 }

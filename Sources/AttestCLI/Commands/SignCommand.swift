@@ -49,8 +49,8 @@ struct SignCommand: ParsableCommand {
         }
         if let log {
             // After the envelope is written: a manifest is in the issuance log only once it exists.
-            let (audit, logSigner) = try AuditLog.openForAppend(log)
-            let appended = try audit.append([try AuditEntry(envelope: envelope)], signer: logSigner)
+            let entry = try AuditEntry(envelope: envelope)
+            let appended = try AuditLog.appending(log) { (audit, logSigner) throws(AttestError) in try audit.append([entry], signer: logSigner) }
             let line = "appended to \(log) as entry \(appended.firstIndex); log size \(appended.size)\n"
             // Standard output may be the envelope itself.
             if output == "-" { Terminal.writeError(line) } else { Terminal.write(line) }

@@ -75,13 +75,17 @@ struct VerifyInvocation {
     static func fastParse(_ arguments: ArraySlice<String>) -> VerifyInvocation? {
         var v = VerifyInvocation()
         var i = arguments.startIndex
+        // A flag or single-value option given twice goes to ArgumentParser's path, which refuses it.
+        var given = Set<String>()
         while i < arguments.endIndex {
             let arg = arguments[i]
+            if arg.hasPrefix("-"), arg != "-", !["--root", "--delegation", "--revocation"].contains(arg), !given.insert(arg).inserted { return nil }
             if arg == "--json" { v.json = true; i += 1; continue }
             if !arg.hasPrefix("-") { v.manifests.append(arg); i += 1; continue }
             guard i + 1 < arguments.endIndex else { return nil }
             let value = arguments[i + 1]
             if value.hasPrefix("-") && value != "-" { return nil }
+            if value == "-" { if given.contains("-") { return nil } else { given.insert("-") } }
             switch arg {
             case "--root": v.roots.append(value)
             case "--delegation": v.delegations.append(value)

@@ -8,17 +8,17 @@ import Glibc
 /// Printing and the mapping from errors to the exit codes of DESIGN.md.
 enum Terminal {
     static func printError(_ message: String) {
-        // One line, whatever the message held.
-        let flat = message.replacingNewlines()
-        writeAll(STDERR_FILENO, "attest: error: \(flat)\n")
+        // One line, whatever the message held, and nothing in it a terminal acts on.
+        writeAll(STDERR_FILENO, "attest: error: \(TerminalText.inline(message.replacingNewlines()))\n")
     }
 
+    /// Every text output goes through here: document strings in it cannot drive the terminal (`TerminalText`).
     static func write(_ text: String) {
-        writeAll(STDOUT_FILENO, text)
+        writeAll(STDOUT_FILENO, TerminalText.sanitized(text))
     }
 
     static func writeError(_ text: String) {
-        writeAll(STDERR_FILENO, text)
+        writeAll(STDERR_FILENO, TerminalText.sanitized(text))
     }
 
     /// Unbuffered, so output is complete before an exec or an exit.

@@ -63,16 +63,16 @@ struct AuditGenerateCommand: ParsableCommand {
             done += n
         }
         if count > 0 {
-            Terminal.write("bulk: \(count) receipts signed in \(fmt(signSeconds)) s (\(fmt(Double(count) / signSeconds))/s, \(threads) threads), appended in \(fmt(appendSeconds)) s (\(fmt(Double(count) / appendSeconds)) entries/s, \(batch) per transaction)\n")
+            DevOutput.write("bulk: \(count) receipts signed in \(fmt(signSeconds)) s (\(fmt(Double(count) / signSeconds))/s, \(threads) threads), appended in \(fmt(appendSeconds)) s (\(fmt(Double(count) / appendSeconds)) entries/s, \(batch) per transaction)\n")
         }
         if single > 0 {
             let entries = try generator.receipts((start + count)..<(start + count + single), threads: threads)
             var t = DispatchTime.now().uptimeNanoseconds
             for entry in entries { try audit.append([entry], signer: signer, deviceKeys: keys) }
             let seconds = elapsed(&t)
-            Terminal.write("single: \(single) receipts appended one per transaction (checked, synced, checkpoint signed) in \(fmt(seconds)) s: \(fmt(Double(single) / seconds)) appends/s, \(fmt(seconds / Double(single) * 1000)) ms each\n")
+            DevOutput.write("single: \(single) receipts appended one per transaction (checked, synced, checkpoint signed) in \(fmt(seconds)) s: \(fmt(Double(single) / seconds)) appends/s, \(fmt(seconds / Double(single) * 1000)) ms each\n")
         }
-        Terminal.write("log size \(try audit.size())\n")
+        DevOutput.write("log size \(try audit.size())\n")
     }
 
     private func elapsed(_ t: inout UInt64) -> Double {
