@@ -15,6 +15,7 @@ struct BootCommand: ParsableCommand {
     func run() throws {
         let gate = try device.gate()
         let report = try gate.boot()
+        Terminal.writeRecorded(report.recorded)
         if json {
             let chips: [JSONValue] = report.chips.map {
                 ["serial": .string($0.chip.serial), "vendor": .string($0.chip.vendor), "model": .string($0.chip.model),
@@ -25,7 +26,8 @@ struct BootCommand: ParsableCommand {
                 _ = object.updateValue(.string(item.file), forKey: "file")
                 return .object(object)
             }
-            Terminal.write(JSONPrettyPrinter.render(["decision": .string(report.allCovered ? "allow" : "deny"), "chips": .array(chips), "manifests": .array(results)]) + "\n")
+            Terminal.write(JSONPrettyPrinter.render(["decision": .string(report.allCovered ? "allow" : "deny"), "chips": .array(chips), "manifests": .array(results),
+                                                     "recorded": .array(report.recorded.map(\.json))]) + "\n")
         } else {
             var out = "\(report.allCovered ? "BOOT OK" : "BOOT DENIED")  \(report.chips.filter { $0.coveredBy != nil }.count) of \(report.chips.count) chips covered\n"
             let width = max(6, report.chips.map(\.chip.serial.count).max() ?? 6)

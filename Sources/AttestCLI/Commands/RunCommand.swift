@@ -95,6 +95,7 @@ struct RunInvocation {
         let env = { (name: String) -> String? in getenv(name).map { String(cString: $0) } }
         let decision = try gate.authorize(job: JobRequest(workload: workload, modelDigest: digest),
                                           cudaVisibleDevices: env("CUDA_VISIBLE_DEVICES"), nvidiaVisibleDevices: env("NVIDIA_VISIBLE_DEVICES"))
+        Terminal.writeRecorded(decision.recorded)
         guard decision.allowed else {
             Terminal.writeError("attest: DENY \(workload): \(decision.reason)\n")
             throw ExitCode(1)

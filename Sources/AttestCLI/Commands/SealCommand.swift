@@ -81,9 +81,11 @@ struct UnsealCommand: ParsableCommand {
             throw AttestError(.usage, "the device sealing key must be unencrypted")
         }
         switch try Sealing.unseal(inputPath: input, outputPath: output, key: deviceKey, manifest: try NamedInput.read(manifest), setup: setup) {
-        case .opened(let summary, _):
+        case .opened(let summary, let result):
+            Terminal.writeRecorded(result.recorded)
             if output != "-" { Terminal.writeError("unsealed \(summary.bytes) bytes -> \(output)\n") }
-        case .denied(_, let reason):
+        case .denied(let result, let reason):
+            Terminal.writeRecorded(result.recorded)
             Terminal.writeError("attest: DENY unseal: \(reason)\n")
             throw ExitCode(1)
         }
