@@ -179,6 +179,12 @@ struct HardeningTrustTests {
         let result = try verify(try fx.signedManifest(), fx.setup(revocations: [future], device: fx.device))
         #expect(failed(result) == ["revocation.freshness"], "\(result.text)")
         #expect(detail(result, "revocation.freshness").contains("future"), "\(result.text)")
+        // Many manifests at once (no state) refuse it too.
+        let dir = try TemporaryDirectory()
+        let paths = [dir.path("a.json"), dir.path("b.json")]
+        for path in paths { try Data(try fx.signedManifest().bytes).write(to: URL(fileURLWithPath: path)) }
+        let batch = try BatchVerifier.verify(paths: paths, setup: fx.setup(revocations: [future], device: fx.device), jobs: 2)
+        #expect(batch.allSatisfy { failed($0) == ["revocation.freshness"] }, "\(batch.map(\.text))")
     }
 
     @Test("10.6 an expired revocation list still applies and is reported")
