@@ -60,6 +60,8 @@ public struct DeviceGate {
         }
         public let chips: [ChipStatus]
         public let results: [(file: String, result: VerificationResult)]
+        /// What this boot wrote to the device state.
+        public internal(set) var recorded: [StateChange] = []
         public var allCovered: Bool { !chips.isEmpty && chips.allSatisfy { $0.coveredBy != nil } }
     }
 
@@ -114,7 +116,9 @@ public struct DeviceGate {
             }
             // Boot is when the jobs' queued receipts, and these, enter the tree and get a signed checkpoint.
             try receipts.flush()
-            return BootReport(chips: statuses, results: Array(zip(candidates.map(\.name), results)).map { (file: $0.0, result: $0.1) })
+            var report = BootReport(chips: statuses, results: Array(zip(candidates.map(\.name), results)).map { (file: $0.0, result: $0.1) })
+            report.recorded = tx.changes
+            return report
         }
     }
 
@@ -129,6 +133,8 @@ public struct DeviceGate {
         public let reason: String
         /// The GPUs the job may see, when the device has GPUs: the job's CUDA_VISIBLE_DEVICES.
         public var gpus: [HardwareProbe.GPU]? = nil
+        /// What this decision wrote to the device state.
+        public internal(set) var recorded: [StateChange] = []
     }
 
     /// Decides whether a job may run on the GPUs it will use: some manifest must cover those chips and
@@ -162,7 +168,7 @@ public struct DeviceGate {
             let pairs = Array(zip(candidates.map(\.name), results))
             let allowed = pairs.filter { $0.1.isAllowed }.max { ($0.1.document?.sequence ?? 0) < ($1.1.document?.sequence ?? 0) }
             let chosen = allowed ?? pairs.min { $0.1.failed.count < $1.1.failed.count }
-            let decision: RunDecision
+            var decision: RunDecision
             if let allowed {
                 decision = RunDecision(allowed: true, result: allowed.1, file: allowed.0, chipsInUse: inUse,
                                        reason: "manifest \(allowed.1.manifest?.id ?? "?") allows \(job.workload) on \(inUse.count) chip\(inUse.count == 1 ? "" : "s")")
@@ -176,9 +182,9 @@ public struct DeviceGate {
                 decision = RunDecision(allowed: false, result: nil, file: nil, chipsInUse: inUse, reason: what)
             }
             try appendReceipt(.run, result: decision.result, device: device, chips: inUse.map(\.serial), job: job, signer: signer)
-            var decided = decision
-            decided.gpus = gpus
-            return decided
+            decision.gpus = gpus
+            decision.recorded = tx.changes
+            return decision
         }
     }
 

@@ -9,11 +9,14 @@ public struct TrustRoot: Sendable, Equatable {
         public var deniedRegions: [String]
         public var clockSkewSeconds: Int
         public var maxManifestDays: Int
+        /// The longest a device may go without a fresh root revocation list, in days; nil: no limit.
+        public var maxRevocationAgeDays: Int?
 
-        public init(deniedRegions: [String], clockSkewSeconds: Int = 300, maxManifestDays: Int = 400) {
+        public init(deniedRegions: [String], clockSkewSeconds: Int = 300, maxManifestDays: Int = 400, maxRevocationAgeDays: Int? = nil) {
             self.deniedRegions = deniedRegions
             self.clockSkewSeconds = clockSkewSeconds
             self.maxManifestDays = maxManifestDays
+            self.maxRevocationAgeDays = maxRevocationAgeDays
         }
     }
 
@@ -40,22 +43,27 @@ public struct TrustRoot: Sendable, Equatable {
         let denied = try DocumentFields.list(&p, "deniedRegions", nonEmpty: false, what: "an ISO 3166-1 alpha-2 code", Region.isCountry)
         let skew = try DocumentFields.positive(&p, "clockSkewSeconds", min: 0, max: 86_400)
         let maxDays = try DocumentFields.positive(&p, "maxManifestDays", min: 1, max: 3650)
+        // Optional, so roots written before it parse (absent: no limit on the revocation feed's age).
+        var maxAge: Int?
+        if p.contains("maxRevocationAgeDays") { maxAge = try DocumentFields.positive(&p, "maxRevocationAgeDays", min: 1, max: 3650) }
         try p.finish()
-        policy = Policy(deniedRegions: denied, clockSkewSeconds: skew, maxManifestDays: maxDays)
+        policy = Policy(deniedRegions: denied, clockSkewSeconds: skew, maxManifestDays: maxDays, maxRevocationAgeDays: maxAge)
         try reader.finish()
     }
 
     public var json: JSONValue {
-        [
+        var policyObject: JSONObject = [
+            "deniedRegions": DocumentFields.strings(policy.deniedRegions),
+            "clockSkewSeconds": DocumentFields.int(policy.clockSkewSeconds),
+            "maxManifestDays": DocumentFields.int(policy.maxManifestDays),
+        ]
+        if let maxAge = policy.maxRevocationAgeDays { _ = policyObject.updateValue(DocumentFields.int(maxAge), forKey: "maxRevocationAgeDays") }
+        return [
             "version": DocumentFields.int(version),
             "expires": .string(expires.description),
             "threshold": DocumentFields.int(threshold),
             "keys": DocumentFields.keyMapJSON(keys),
-            "policy": [
-                "deniedRegions": DocumentFields.strings(policy.deniedRegions),
-                "clockSkewSeconds": DocumentFields.int(policy.clockSkewSeconds),
-                "maxManifestDays": DocumentFields.int(policy.maxManifestDays),
-            ],
+            "policy": .object(policyObject),
         ]
     }
 }

@@ -115,19 +115,18 @@ public enum Sealing {
             return entry.delegation.keys.values.filter { !trust.revokedKeys.contains($0.keyID) }
         }
         guard let stateDirectory = setup.stateDirectory else {
-            let trust = TrustStore(roots: setup.roots, delegations: setup.delegations, revocations: setup.revocations)
-            let result = Verifier.verify(manifest, trust: trust, device: setup.device, job: setup.job,
-                                         at: setup.at ?? Timestamp.now(), mustNotSkip: setup.mustNotSkip)
+            let now = setup.at ?? setup.clock ?? Timestamp.now()
+            let trust = TrustStore(roots: setup.roots, delegations: setup.delegations, revocations: setup.revocations, now: now)
+            let result = Verifier.verify(manifest, trust: trust, device: setup.device, job: setup.job, at: now, mustNotSkip: setup.mustNotSkip)
             return (result, keys(trust, result))
         }
         let directory = try DeviceStateDirectory(path: stateDirectory)
         return try directory.withLock { (tx) throws(AttestError) -> (VerificationResult, [PublicKey]) in
-            // The same trust inputs DeviceVerifier.evaluate reads, before it records anything.
-            let trust = TrustStore(roots: setup.roots, delegations: setup.delegations,
-                                   revocations: tx.revocations + setup.revocations,
-                                   anchor: tx.trustedRoot, acceptedRevocationVersions: tx.state.revocationVersions)
+            // The same trust DeviceVerifier.evaluate verifies against, before it records anything.
+            let trust = DeviceVerifier.trustStore(for: setup, transaction: tx)
             let device = setup.device
-            let result = DeviceVerifier.evaluate([manifest], setup: setup, transaction: &tx, device: { _ in device })[0]
+            var result = DeviceVerifier.evaluate([manifest], setup: setup, transaction: &tx, device: { _ in device })[0]
+            result.recorded = tx.changes
             return (result, keys(trust, result))
         }
     }

@@ -10,8 +10,9 @@ public enum BatchVerifier {
             for path in paths { results.append(try DeviceVerifier.verify(try NamedInput.read(path), setup: setup)) }
             return results
         }
-        let trust = TrustStore(roots: setup.roots, delegations: setup.delegations, revocations: setup.revocations)
-        let now = setup.at ?? Timestamp.now()
+        let now = setup.at ?? setup.clock ?? Timestamp.now()
+        // The time is known before the lists are read, so a future-dated list is refused here too.
+        let trust = TrustStore(roots: setup.roots, delegations: setup.delegations, revocations: setup.revocations, now: now)
         let results = ConcurrentSlots<Result<VerificationResult, AttestError>>.map(count: paths.count, jobs: jobs) { i in
             do throws(AttestError) {
                 let input = try NamedInput.read(paths[i])

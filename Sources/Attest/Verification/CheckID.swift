@@ -7,10 +7,14 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
     case delegationSignature = "delegation.signature"
     case delegationExpiry = "delegation.expiry"
     case delegationRevoked = "delegation.revoked"
+    /// The delegation is not older than the newest version of it this device accepted.
+    case delegationRollback = "delegation.rollback"
     case manifestSignature = "manifest.signature"
     case manifestScope = "manifest.scope"
     case manifestValidity = "manifest.validity"
     case manifestRevoked = "manifest.revoked"
+    /// No revocation list is dated in the future, and the root's list is as fresh as the root's policy asks.
+    case revocationFreshness = "revocation.freshness"
     case manifestRollback = "manifest.rollback"
     case regionDenied = "region.denied"
     case deviceChip = "device.chip"

@@ -20,14 +20,18 @@ public struct VerificationContext: Sendable {
     public let skew: Int64
     /// The device's rollback counters; nil without a state directory.
     public let rollback: [String: Int]?
+    /// The newest version of each delegation the device accepted; nil without a state directory.
+    public let delegationVersions: [String: Int]?
 
-    public init(trust: TrustStore, manifest input: NamedInput, device: DeviceFacts?, job: JobRequest?, now: Timestamp, rollback: [String: Int]?) {
+    public init(trust: TrustStore, manifest input: NamedInput, device: DeviceFacts?, job: JobRequest?, now: Timestamp, rollback: [String: Int]?,
+                delegationVersions: [String: Int]? = nil) {
         self.trust = trust
         self.manifestSource = input.name
         self.device = device
         self.job = job
         self.now = now
         self.rollback = rollback
+        self.delegationVersions = delegationVersions
         self.skew = Int64(trust.root?.policy.clockSkewSeconds ?? 0)
         switch DocumentReader.read(input, as: .manifest, decode: Manifest.init(json:)) {
         case .success(let doc):
@@ -37,9 +41,11 @@ public struct VerificationContext: Sendable {
             delegation = entry
             if let entry {
                 // One pass over the signatures: revoked keys are told apart afterwards, not verified twice.
+                // Revoked for this issuer: by the root's lists, or by this delegation's own.
+                let revoked = trust.revokedKeys(for: doc.document.issuer)
                 let signers = doc.envelope.verify(keys: entry.delegation.keys, threshold: entry.delegation.threshold).verifiedKeyIDs
-                manifestSigners = signers.filter { !trust.revokedKeys.contains($0) }
-                revokedSigners = signers.filter { trust.revokedKeys.contains($0) }
+                manifestSigners = signers.filter { !revoked.contains($0) }
+                revokedSigners = signers.filter { revoked.contains($0) }
             } else {
                 manifestSigners = []
                 revokedSigners = []

@@ -16,6 +16,8 @@ public struct VerificationResult: Sendable, Equatable {
     public let checks: [CheckResult]
     /// The manifest as read, when it could be read (receipts and reports take their facts from it).
     public internal(set) var document: Manifest?
+    /// What this verification wrote to the device state (empty when it wrote nothing).
+    public internal(set) var recorded: [StateChange] = []
 
     /// - Parameter mustNotSkip: checks that deny when skipped (`boot`, `run` and `unseal` skip nothing
     ///   that applies to them).

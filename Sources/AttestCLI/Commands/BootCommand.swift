@@ -18,6 +18,7 @@ struct BootCommand: ParsableCommand {
         // Receipts the queue set aside (torn, forged, unknown key, replayed) are for a person to look into.
         let queue = SQLiteReceiptLog(stateDirectory: gate.stateDirectory).queue
         let setAside = try queue.setAsideCount()
+        Terminal.writeRecorded(report.recorded)
         if json {
             let chips: [JSONValue] = report.chips.map {
                 ["serial": .string($0.chip.serial), "vendor": .string($0.chip.vendor), "model": .string($0.chip.model),
@@ -29,7 +30,8 @@ struct BootCommand: ParsableCommand {
                 return .object(object)
             }
             Terminal.write(JSONPrettyPrinter.render(["decision": .string(report.allCovered ? "allow" : "deny"), "chips": .array(chips), "manifests": .array(results),
-                                                  "setAsideReceipts": .number(JSONNumber(Int64(setAside)))]) + "\n")
+                                                  "setAsideReceipts": .number(JSONNumber(Int64(setAside))),
+                                                  "recorded": .array(report.recorded.map(\.json))]) + "\n")
         } else {
             var out = "\(report.allCovered ? "BOOT OK" : "BOOT DENIED")  \(report.chips.filter { $0.coveredBy != nil }.count) of \(report.chips.count) chips covered\n"
             let width = max(6, report.chips.map(\.chip.serial.count).max() ?? 6)

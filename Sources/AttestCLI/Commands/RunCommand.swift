@@ -97,6 +97,7 @@ struct RunInvocation {
         let copy = try model.map { (path) throws(AttestError) in try SealedCopy(path: path) }
         let cuda = getenv("CUDA_VISIBLE_DEVICES").map { String(cString: $0) }
         let decision = try gate.authorize(job: JobRequest(workload: workload, modelDigest: copy?.digest), cudaVisibleDevices: cuda)
+        Terminal.writeRecorded(decision.recorded)
         guard decision.allowed else {
             Terminal.writeError("attest: DENY \(TerminalText.inline(workload)): \(TerminalText.inline(decision.reason))\n")
             throw ExitCode(1)

@@ -99,9 +99,11 @@ struct UnsealCommand: ParsableCommand {
         }
         switch try gate.unseal(inputPath: input, outputPath: output, manifest: try NamedInput.read(manifest), workload: workload,
                                key: deviceKey, sealers: sealers) {
-        case .opened(let summary, _):
+        case .opened(let summary, let result):
+            Terminal.writeRecorded(result.recorded)
             if output != "-" { Terminal.writeError("unsealed \(summary.bytes) bytes (\(summary.plaintextDigest)) -> \(output)\n") }
-        case .denied(_, let reason):
+        case .denied(let result, let reason):
+            Terminal.writeRecorded(result.recorded)
             Terminal.writeError("attest: DENY unseal: \(reason)\n")
             throw ExitCode(1)
         }

@@ -8,7 +8,9 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Verify deployment manifests against the trust chain, and the device and job when given.",
         discussion: """
             Runs every check and reports all of them. Exit 0 when every manifest is allowed, 1 when one is \
-            denied. With several manifests, one line (or one JSON object) is printed per manifest.
+            denied. With several manifests, one line (or one JSON object) is printed per manifest. A state \
+            directory (--state-dir or $ATTEST_STATE_DIR) is read, never written, unless --record is given; \
+            then each change is printed to standard error (and under "recorded" with --json).
             """)
 
     @OptionGroup var trust: TrustOptions
@@ -25,6 +27,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Threads for verifying many manifests (no state directory).")
     var jobs: Int = 1
 
+    @Flag(help: "Write what an allowed verification teaches the device to its state directory, and print each change.")
+    var record = false
+
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -38,7 +43,7 @@ struct VerifyCommand: ParsableCommand {
     var invocation: VerifyInvocation {
         VerifyInvocation(roots: trust.roots, delegations: trust.delegations, revocations: trust.revocations,
                          deviceFacts: trust.deviceFacts, stateDirectory: trust.stateDirectory, workload: workload,
-                         model: model, at: at, jobs: jobs, json: json, manifests: manifests)
+                         model: model, at: at, jobs: jobs, json: json, record: record, manifests: manifests)
     }
 
     func run() throws {
@@ -58,6 +63,7 @@ struct VerifyInvocation {
     var at: String?
     var jobs = 1
     var json = false
+    var record = false
     var manifests: [String] = []
 
     /// Why these arguments make no sense together, if they don't.
@@ -67,6 +73,7 @@ struct VerifyInvocation {
         if !(1...64).contains(jobs) { return "--jobs must be 1 to 64" }
         if model != nil && workload == nil { return "--model needs --workload" }
         if roots.isEmpty { return "give the trust root with --root" }
+        if record && at != nil { return "--record cannot be used with --at: an auditor's time never changes the device state" }
         return nil
     }
 
@@ -81,6 +88,7 @@ struct VerifyInvocation {
             let arg = arguments[i]
             if arg.hasPrefix("-"), arg != "-", !["--root", "--delegation", "--revocation"].contains(arg), !given.insert(arg).inserted { return nil }
             if arg == "--json" { v.json = true; i += 1; continue }
+            if arg == "--record" { v.record = true; i += 1; continue }
             if !arg.hasPrefix("-") { v.manifests.append(arg); i += 1; continue }
             guard i + 1 < arguments.endIndex else { return nil }
             let value = arguments[i + 1]
@@ -107,6 +115,11 @@ struct VerifyInvocation {
         var setup = try TrustOptions.setup(roots: roots, delegations: delegations, revocations: revocations,
                                            deviceFacts: deviceFacts, stateDirectory: stateDirectory)
         setup.at = at.flatMap(Timestamp.init)
+        // verify is read-only by default: exporting ATTEST_STATE_DIR must not advance the device's counters.
+        setup.record = record
+        if record && setup.stateDirectory == nil {
+            throw AttestError(.usage, "--record needs a state directory (--state-dir or $ATTEST_STATE_DIR)")
+        }
         if let workload {
             var digest: String?
             if let model {
@@ -116,7 +129,8 @@ struct VerifyInvocation {
         }
         if manifests.count == 1 {
             let result = try DeviceVerifier.verify(try NamedInput.read(manifests[0]), setup: setup)
-            Terminal.write(json ? JSONPrettyPrinter.render(result.json) + "\n" : result.text)
+            Terminal.writeRecorded(result.recorded)
+            Terminal.write(json ? JSONPrettyPrinter.render(resultJSON(result, file: nil)) + "\n" : result.text)
             if !result.isAllowed { throw ExitCode(1) }
             return
         }
@@ -125,10 +139,9 @@ struct VerifyInvocation {
         var out = ""
         for (path, result) in zip(manifests, results) {
             if !result.isAllowed { denied += 1 }
+            Terminal.writeRecorded(result.recorded)
             if json {
-                var object = result.json.objectValue ?? JSONObject()
-                _ = object.updateValue(.string(path), forKey: "file")
-                out += String(decoding: CanonicalJSON.encode(.object(object)), as: UTF8.self) + "\n"
+                out += String(decoding: CanonicalJSON.encode(resultJSON(result, file: path)), as: UTF8.self) + "\n"
             } else {
                 let failed = result.failed.map(\.rawValue).joined(separator: ",")
                 out += "\(result.isAllowed ? "ALLOW" : "DENY ")  \(path)\(failed.isEmpty ? "" : "  failed: \(failed)")\n"
@@ -137,5 +150,13 @@ struct VerifyInvocation {
         if !json { out += "\(manifests.count - denied) allowed, \(denied) denied\n" }
         Terminal.write(out)
         if denied > 0 { throw ExitCode(1) }
+    }
+
+    /// The result's JSON, with the file name for batches and, with --record, what was recorded.
+    func resultJSON(_ result: VerificationResult, file: String?) -> JSONValue {
+        var object = result.json.objectValue ?? JSONObject()
+        if let file { _ = object.updateValue(.string(file), forKey: "file") }
+        if record { _ = object.updateValue(.array(result.recorded.map(\.json)), forKey: "recorded") }
+        return .object(object)
     }
 }

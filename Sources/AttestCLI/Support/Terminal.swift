@@ -21,6 +21,12 @@ enum Terminal {
         writeAll(STDERR_FILENO, TerminalText.sanitized(text))
     }
 
+    /// What a command wrote to the device state, one line each on standard error.
+    static func writeRecorded(_ changes: [StateChange]) {
+        if changes.isEmpty { return }
+        writeError(changes.map { "attest: recorded \($0)\n" }.joined())
+    }
+
     /// Unbuffered, so output is complete before an exec or an exit.
     private static func writeAll(_ fd: Int32, _ text: String) {
         writeAll(fd, Array(text.utf8))

@@ -6,8 +6,8 @@ public struct DelegationRevokedPolicy: VerificationPolicy {
     public func evaluate(_ c: VerificationContext) -> CheckOutcome {
         guard let d = c.trustedDelegation else { return .skip(c.untrustedDelegationReason) }
         if c.trust.revokedDelegations.contains(d.name) {
-            let version = c.trust.revocations[Revocation.rootIssuer]?.revocation.version ?? 0
-            return .fail("delegation \(d.name) is revoked by the root's list v\(version)")
+            let version = c.trust.revocationRecords[Revocation.rootIssuer]?.version ?? 0
+            return .fail("delegation \(d.name) is revoked by the root's lists (v\(version))")
         }
         return .pass("delegation \(d.name) is not revoked")
     }
