@@ -79,15 +79,15 @@ struct DeviceGateTests {
     @Test("run with CUDA_VISIBLE_DEVICES naming a GPU the manifest does not cover denies; covered GPUs run")
     func runSelection() throws {
         let device = try Device(chips: Array(DeviceGateTests.serials.prefix(4)))
-        let covered = try CLI.run(["run", "--state-dir", device.state, "--workload", "industrial-inspection", "--", "/bin/echo", "ran"],
+        let covered = try CLI.run(["run", "--state-dir", device.state, "--no-boot-check", "--workload", "industrial-inspection", "--", "/bin/echo", "ran"],
                                   environment: ["CUDA_VISIBLE_DEVICES": "0,GPU-3f1c2a10-0000-4000-8000-000000000003"])
         #expect(covered.status == 0 && covered.stdout == "ran\n", "\(covered)")
-        let uncovered = try CLI.run(["run", "--state-dir", device.state, "--workload", "industrial-inspection", "--", "/bin/echo", "ran"],
+        let uncovered = try CLI.run(["run", "--state-dir", device.state, "--no-boot-check", "--workload", "industrial-inspection", "--", "/bin/echo", "ran"],
                                     environment: ["CUDA_VISIBLE_DEVICES": "3,5"])
         #expect(uncovered.status == 1, "\(uncovered)")
         #expect(uncovered.stdout.isEmpty)
         #expect(uncovered.stderr.contains("1652922001235"), "\(uncovered.stderr)")
-        let all = try CLI.run(["run", "--state-dir", device.state, "--workload", "industrial-inspection", "--", "/bin/echo", "ran"])
+        let all = try CLI.run(["run", "--state-dir", device.state, "--no-boot-check", "--workload", "industrial-inspection", "--", "/bin/echo", "ran"])
         #expect(all.status == 1, "unset CUDA_VISIBLE_DEVICES means all 8 GPUs: \(all)")
         let receipts = try device.receipts()
         #expect(receipts.map { $0["decision"] as? String } == ["allow", "deny", "deny"])
@@ -99,7 +99,7 @@ struct DeviceGateTests {
         let device = try Device()
         #expect(try CLI.run(["boot", "--state-dir", device.state]).status == 0)
         for _ in 0..<3 {
-            let run = try CLI.run(["run", "--state-dir", device.state, "--workload", "industrial-inspection", "--", "/bin/true"])
+            let run = try CLI.run(["run", "--state-dir", device.state, "--no-boot-check", "--workload", "industrial-inspection", "--", "/bin/true"])
             #expect(run.status == 0, "\(run)")
         }
         let log = device.dir.path("state/receipts.sqlite")
@@ -121,7 +121,7 @@ struct DeviceGateTests {
     func modelPinning() throws {
         let device = try Device()
         let model = try device.dir.write("model.bin", "weights")
-        let denied = try CLI.run(["run", "--state-dir", device.state, "--workload", "public-safety", "--model", model, "--", "/bin/true"])
+        let denied = try CLI.run(["run", "--state-dir", device.state, "--no-boot-check", "--workload", "public-safety", "--model", model, "--", "/bin/true"])
         #expect(denied.status == 1 && denied.stderr.contains("job.model"), "\(denied)")
         let receipt = try device.receipts().last
         #expect(receipt?["failed"] as? [String] == ["job.model"])
@@ -140,7 +140,7 @@ struct DeviceGateTests {
             exit 42
             """)
         #expect(chmod(script, 0o755) == 0)
-        let out = try CLI.run(["run", "--state-dir", device.state, "--workload", "industrial-inspection", "--", script, "a b", "", "--flag", "ü"],
+        let out = try CLI.run(["run", "--state-dir", device.state, "--no-boot-check", "--workload", "industrial-inspection", "--", script, "a b", "", "--flag", "ü"],
                               stdin: Data("from stdin\n".utf8))
         #expect(out.status == 42, "\(out)")
         #expect(out.stdout == "a b||--flag|ü|\nfrom stdin\n")
@@ -157,7 +157,7 @@ struct DeviceGateTests {
         let state = device.state
         for _ in 0..<16 {
             DispatchQueue.global().async(group: group) {
-                let status = (try? CLI.run(["run", "--state-dir", state, "--workload", "industrial-inspection", "--", "/bin/true"]))?.status ?? -1
+                let status = (try? CLI.run(["run", "--state-dir", state, "--no-boot-check", "--workload", "industrial-inspection", "--", "/bin/true"]))?.status ?? -1
                 box.lock.lock(); box.statuses.append(status); box.lock.unlock()
             }
         }
@@ -176,7 +176,7 @@ struct DeviceGateTests {
         for round in 0..<12 {
             let process = Process()
             process.executableURL = CLI.binary
-            process.arguments = ["run", "--state-dir", device.state, "--workload", "industrial-inspection", "--", "/bin/true"]
+            process.arguments = ["run", "--state-dir", device.state, "--no-boot-check", "--workload", "industrial-inspection", "--", "/bin/true"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -185,7 +185,7 @@ struct DeviceGateTests {
             process.waitUntilExit()
         }
         // Whatever was cut off, the next run works, and every line of the log is a whole receipt.
-        let after = try CLI.run(["run", "--state-dir", device.state, "--workload", "industrial-inspection", "--", "/bin/true"])
+        let after = try CLI.run(["run", "--state-dir", device.state, "--no-boot-check", "--workload", "industrial-inspection", "--", "/bin/true"])
         #expect(after.status == 0, "\(after)")
         let receipts = try device.receipts()
         #expect(receipts.last?["decision"] as? String == "allow")

@@ -25,7 +25,7 @@ public struct DeviceBundle: Sendable {
         closedir(dir)
         var bundle = DeviceBundle()
         for name in names.sorted() {
-            let input = try NamedInput.read(directory + "/" + name)
+            let input = readEntry(directory + "/" + name)
             switch payloadType(of: input.bytes) {
             case .delegation?: bundle.delegations.append(input)
             case .revocation?: bundle.revocations.append(input)
@@ -34,6 +34,42 @@ public struct DeviceBundle: Sendable {
             }
         }
         return bundle
+    }
+
+    /// Largest file read from the directory: a signed document is a few KiB.
+    static let maxFileSize = 2 << 20
+
+    /// One file of the directory, which anyone who fills it may have put there. Opening never blocks (a FIFO
+    /// with no writer), only regular files are read, and whatever is wrong with one file is kept as its
+    /// problem, for `envelope.format`, so the device goes on with the rest.
+    static func readEntry(_ path: String) -> NamedInput {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else {
+            let reason = errno == ENOENT ? "a link to nothing" : AtomicFile.errnoText()
+            return NamedInput(name: path, problem: "cannot be read: \(reason)")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return NamedInput(name: path, problem: "cannot be read: \(AtomicFile.errnoText())") }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: return NamedInput(name: path, problem: "is a directory, not a signed document")
+        case S_IFIFO: return NamedInput(name: path, problem: "is a FIFO, not a signed document")
+        default: return NamedInput(name: path, problem: "is not a regular file")
+        }
+        guard info.st_size <= maxFileSize else {
+            return NamedInput(name: path, problem: "is \(info.st_size) bytes, over the \(maxFileSize) a signed document may be")
+        }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { return NamedInput(name: path, problem: "cannot be read: \(AtomicFile.errnoText())") }
+            if n == 0 { break }
+            done += n
+        }
+        return NamedInput(name: path, bytes: Array(bytes[0..<done]))
     }
 
     /// The payloadType member, read without decoding the payload.

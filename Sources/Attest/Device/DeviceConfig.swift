@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A provisioned device's configuration, `<state-dir>/config.json`, written by `attest device init`.
 ///
 /// Guarantees after `init(json:)`: strict members only; a valid region; non-empty paths.
@@ -47,10 +51,22 @@ public struct DeviceConfig: Sendable, Equatable {
     /// Reads the config of the device whose state lives in `stateDirectory`.
     public static func load(stateDirectory: String) throws(AttestError) -> DeviceConfig {
         let path = stateDirectory + "/" + fileName
-        guard AtomicFile.exists(path) else {
+        var info = stat()
+        if stat(path, &info) != 0 {
+            guard errno == ENOENT else {
+                // An unreadable config is the machine's problem, not a device that was never provisioned.
+                throw AttestError(.environment, "cannot read the device config: \(AtomicFile.errnoText())", at: path)
+            }
             throw AttestError(.usage, "this device is not provisioned: no \(fileName) (run 'attest device init', or give --device and --root)", at: stateDirectory)
         }
-        let input = try NamedInput.read(path)
+        try PrivatePath.check(stateDirectory, what: "state directory")
+        try PrivatePath.check(path, what: "device config")
+        let input: NamedInput
+        do throws(AttestError) {
+            input = try NamedInput.read(path)
+        } catch {
+            throw AttestError(.environment, error.reason, at: path)
+        }
         do throws(AttestError) {
             return try DeviceConfig(json: JSONParser.parse(input.bytes))
         } catch {

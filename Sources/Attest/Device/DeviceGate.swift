@@ -75,6 +75,7 @@ public struct DeviceGate {
         var setup = setup(bundle)
         setup.device = device
         setup.mustNotSkip = Set(CheckID.allCases).subtracting([.jobWorkload, .jobModel])
+        setup.recordsRollback = false
         let serials = Set(device.chips.map(\.serial))
 
         let directory = try DeviceStateDirectory(path: stateDirectory)
@@ -85,6 +86,7 @@ public struct DeviceGate {
                 if let m = Self.peekManifest(input), !m.chips.contains(where: { serials.contains($0.serial) }) { continue }
                 candidates.append(input)
             }
+            let counters = tx.state.rollback
             let results = DeviceVerifier.evaluate(candidates, setup: setup, transaction: &tx) { manifest in
                 guard let manifest else { return device }
                 let listed = Set(manifest.chips.map(\.serial))
@@ -92,28 +94,40 @@ public struct DeviceGate {
                 narrowed.inUse = device.chips.filter { listed.contains($0.serial) }
                 return narrowed
             }
+            let mayBeSkipped: Set<CheckID> = [.jobWorkload, .jobModel]
+            let pairs = zip(candidates, results).map { BootCoverage.Candidate(file: $0.0.name, result: $0.1) }
+            let decisions = BootCoverage.decide(serials: device.chips.map(\.serial), candidates: pairs, counters: counters,
+                                                mayBeSkipped: mayBeSkipped)
             var statuses: [BootReport.ChipStatus] = []
-            for chip in device.chips {
-                let covering = zip(candidates, results).first { $0.1.isAllowed && $0.1.document?.chips.contains { $0.serial == chip.serial } == true }
-                if let covering, let id = covering.1.document?.id {
-                    statuses.append(.init(chip: chip, coveredBy: id, reason: "manifest \(id) (\(covering.0.name))"))
-                    continue
+            var coveredBy: [String: [String]] = [:]
+            for (chip, decision) in zip(device.chips, decisions) {
+                if let id = decision.manifestID, let file = decision.file, let sequence = decision.sequence {
+                    // The counter moves to what covers the chip now, so the next boot decides the same.
+                    tx.state.rollback[chip.serial] = max(tx.state.rollback[chip.serial] ?? 0, sequence)
+                    coveredBy[file, default: []].append(chip.serial)
+                    let older = decision.superseded.map { "supersedes \($0.file) (sequence \($0.sequence))" }
+                    statuses.append(.init(chip: chip, coveredBy: id, reason: (["manifest \(id) (\(file), sequence \(sequence))"] + older).joined(separator: "; ")))
+                } else {
+                    statuses.append(.init(chip: chip, coveredBy: nil, reason: decision.denials.joined(separator: "; ")))
                 }
-                let naming = zip(candidates, results).filter { $0.1.document?.chips.contains { $0.serial == chip.serial } == true }
-                let reason = naming.isEmpty
-                    ? "no manifest names this chip"
-                    : naming.map { "\($0.0.name): \($0.1.failed.map(\.rawValue).joined(separator: ","))" }.joined(separator: "; ")
-                statuses.append(.init(chip: chip, coveredBy: nil, reason: reason))
             }
-            for result in results {
-                try appendReceipt(.boot, result: result, device: device, chips: result.document?.chips.map(\.serial).filter { serials.contains($0) } ?? [],
-                                  job: nil, signer: signer)
+            for (input, result) in zip(candidates, results) {
+                let present = result.document?.chips.map(\.serial).filter { serials.contains($0) } ?? []
+                if let covered = coveredBy[input.name] {
+                    try appendReceipt(.boot, result: result, device: device, chips: covered, job: nil, signer: signer, allowed: true)
+                } else if !BootCoverage.isValid(result, mayBeSkipped: mayBeSkipped) || result.document == nil {
+                    try appendReceipt(.boot, result: result, device: device, chips: present, job: nil, signer: signer)
+                }
+                // A valid manifest whose every chip has a newer one is superseded: no decision to record.
             }
-            let uncovered = statuses.filter { $0.coveredBy == nil && !$0.reason.contains(":") }
+            let uncovered = statuses.filter { $0.coveredBy == nil && $0.reason == "no manifest names this chip" }
             if !uncovered.isEmpty {
                 // Chips no manifest names still get a signed record of the refusal.
                 try appendReceipt(.boot, result: nil, device: device, chips: uncovered.map(\.chip.serial), job: nil, signer: signer)
             }
+            var record = BootRecord(at: Timestamp.now(), chips: [:])
+            for status in statuses { record.chips[status.chip.serial] = status.coveredBy == nil ? .deny : .allow }
+            try record.save(stateDirectory: stateDirectory)
             // Boot is when the jobs' queued receipts, and these, enter the tree and get a signed checkpoint.
             try receipts.flush()
             var report = BootReport(chips: statuses, results: Array(zip(candidates.map(\.name), results)).map { (file: $0.0, result: $0.1) })
@@ -139,6 +153,9 @@ public struct DeviceGate {
 
     /// Decides whether a job may run on the GPUs it will use: some manifest must cover those chips and
     /// permit the workload (and model). A receipt of the decision is written either way.
+    /// Whether `run` requires the last boot to have allowed the chips in use (`run --no-boot-check` turns it off).
+    public var requireBoot = true
+
     public func authorize(job: JobRequest, cudaVisibleDevices: String?) throws(AttestError) -> RunDecision {
         let probed = try facts()
         var device = probed.facts
@@ -158,6 +175,16 @@ public struct DeviceGate {
 
         let directory = try DeviceStateDirectory(path: stateDirectory)
         return try directory.withLock { (tx) throws(AttestError) -> RunDecision in
+            if requireBoot {
+                let record = try BootRecord.load(stateDirectory: stateDirectory)
+                let refusal = record.map { $0.refusal(for: inUse.map(\.serial)) }
+                    ?? "this device has not booted: run attest boot first, or --no-boot-check"
+                if let refusal {
+                    try appendReceipt(.run, result: nil, device: device, chips: inUse.map(\.serial), job: job, signer: signer,
+                                      failedIDs: [Self.bootCheck])
+                    return RunDecision(allowed: false, result: nil, file: nil, chipsInUse: inUse, reason: "\(Self.bootCheck): \(refusal)")
+                }
+            }
             let needed = Set(inUse.map(\.serial))
             var candidates: [NamedInput] = []
             for input in bundle.manifests {
@@ -190,6 +217,9 @@ public struct DeviceGate {
 
     // MARK: Pieces
 
+    /// The id a run receipt gives a refusal for the last boot's decision (it is not a manifest check).
+    public static let bootCheck = "device.boot"
+
     func setup(_ bundle: DeviceBundle) -> VerificationSetup {
         var setup = VerificationSetup()
         setup.roots = bundle.roots + extraRoots
@@ -200,7 +230,8 @@ public struct DeviceGate {
     }
 
     func deviceKey() throws(AttestError) -> PrivateKey {
-        try KeyFiles.loadPrivateKey(at: stateDirectory + "/" + config.signingKey) { () throws(AttestError) in
+        try PrivatePath.check(stateDirectory + "/" + config.signingKey, what: "device signing key")
+        return try KeyFiles.loadPrivateKey(at: stateDirectory + "/" + config.signingKey) { () throws(AttestError) in
             throw AttestError(.environment, "the device signing key must be unencrypted: the device signs unattended")
         }
     }
@@ -212,10 +243,12 @@ public struct DeviceGate {
         return try? Manifest(json: value)
     }
 
+    /// - Parameter decided: the decision when it is not the result's own (boot covers a chip with a manifest
+    ///   that is behind on another of its chips).
     func appendReceipt(_ event: Receipt.Event, result: VerificationResult?, device: DeviceFacts, chips: [String],
-                       job: JobRequest?, signer: PrivateKey) throws(AttestError) {
-        var failed = result?.failed.map(\.rawValue) ?? [CheckID.deviceChip.rawValue]
-        let allowed = result?.isAllowed ?? false
+                       job: JobRequest?, signer: PrivateKey, allowed decided: Bool? = nil, failedIDs: [String]? = nil) throws(AttestError) {
+        var failed = failedIDs ?? result?.failed.map(\.rawValue) ?? [CheckID.deviceChip.rawValue]
+        let allowed = decided ?? result?.isAllowed ?? false
         if !allowed && failed.isEmpty {
             // Denied for a check that was skipped where nothing may be skipped.
             failed = result?.checks.filter { $0.status == .skip }.map(\.id.rawValue) ?? []

@@ -21,6 +21,8 @@ public enum DeviceProvisioning {
         if AtomicFile.exists(stateDirectory + "/" + DeviceConfig.fileName) {
             throw AttestError(.usage, "this device is already provisioned; refusing to overwrite its keys", at: stateDirectory)
         }
+        // Provisioning into a directory others can write would let them swap the keys or the config later.
+        try PrivatePath.check(stateDirectory, what: "state directory")
         let directory = try DeviceStateDirectory(path: stateDirectory)
         let config = DeviceConfig(region: region, bundleDirectory: bundleDirectory ?? stateDirectory + "/manifests",
                                   probeRoot: probeRoot, nvidiaSMI: nvidiaSMI)

@@ -13,6 +13,9 @@ public struct VerificationSetup: Sendable {
     /// Whether a verification with a state directory writes what it learnt back (boot, run and unseal do;
     /// `verify` only with `--record`).
     public var record = true
+    /// Whether an allowed manifest raises the rollback counters of its chips. Boot decides coverage chip by
+    /// chip and records the counters itself (`BootCoverage`).
+    public var recordsRollback = true
     /// The device clock's reading; nil reads the system clock (tests set it to turn the clock back).
     public var clock: Timestamp?
     /// Checks that deny when skipped: `run` and `unseal` skip nothing, `boot` nothing but the job checks.
@@ -65,7 +68,12 @@ public enum DeviceVerifier {
                                          rollback: tx.state.rollback, delegationVersions: tx.state.delegations,
                                          mustNotSkip: setup.mustNotSkip)
             if recording, result.isAllowed, let m = result.document {
-                for chip in m.chips { tx.state.rollback[chip.serial] = max(tx.state.rollback[chip.serial] ?? 0, m.sequence) }
+                if setup.recordsRollback {
+                    let inUse = device(m).map { Set($0.chipsInUse.map(\.serial)) }
+                    for chip in m.chips where inUse?.contains(chip.serial) ?? true {
+                        tx.state.rollback[chip.serial] = max(tx.state.rollback[chip.serial] ?? 0, m.sequence)
+                    }
+                }
                 advanceClockFloor(&tx, to: max(now, m.issuedAt))
             }
             results.append(result)

@@ -2,10 +2,20 @@
 public struct NamedInput: Sendable {
     public let name: String
     public let bytes: [UInt8]
+    /// Why the file could not be read (a FIFO, a directory, a dangling link, too large), for a file that
+    /// must still be reported, not stop the reader: verification fails it under `envelope.format`.
+    public let problem: String?
 
     public init(name: String, bytes: [UInt8]) {
         self.name = name
         self.bytes = bytes
+        self.problem = nil
+    }
+
+    public init(name: String, problem: String) {
+        self.name = name
+        self.bytes = []
+        self.problem = problem
     }
 
     public static func read(_ path: String) throws(AttestError) -> NamedInput {
@@ -26,6 +36,7 @@ enum DocumentReader {
     /// is wrong and in which file, for `envelope.format`.
     static func read<D>(_ input: NamedInput, as type: PayloadType, decode: (JSONValue) throws(AttestError) -> D) -> Result<SignedDocument<D>, AttestError> {
         do throws(AttestError) {
+            if let problem = input.problem { throw AttestError(.io, problem) }
             let envelope = try Envelope.parse(input.bytes)
             guard envelope.payloadType == type.rawValue else {
                 throw AttestError(.invalidEnvelope, "payloadType is \(envelope.payloadType), expected \(type.rawValue)")

@@ -10,8 +10,10 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Verify, write a receipt, then exec the job: it keeps the pid, signals and exit status.",
         discussion: """
-            The GPUs in use come from CUDA_VISIBLE_DEVICES or NVIDIA_VISIBLE_DEVICES (indexes, UUIDs, all); \
-            unset means all. On deny nothing runs and the exit status is 1.
+            The GPUs in use are what CUDA will show the job: all of them unless CUDA_VISIBLE_DEVICES narrows them \
+            (indexes or UUIDs); the job gets CUDA_VISIBLE_DEVICES by UUID and CUDA_DEVICE_ORDER=PCI_BUS_ID. The last \
+            boot must have allowed those chips. With --model, the job loads a sealed copy of the bytes that were \
+            hashed, from ATTEST_MODEL (a path) or ATTEST_MODEL_FD. On deny nothing runs and the exit status is 1.
             """)
 
     @Option(help: "The workload class of the job.")
@@ -25,6 +27,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Probe the hardware now instead of using what the last boot found.")
     var probe = false
 
+    @Flag(name: .customLong("no-boot-check"), help: "Run even when the last boot denied the chips in use (or the device never booted).")
+    var noBootCheck = false
+
     @Argument(parsing: .postTerminator, help: "The command to run, after --.")
     var command: [String] = []
 
@@ -35,7 +40,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         try RunInvocation(workload: workload, model: model, stateDirectory: device.stateDirectory, manifests: device.manifests,
                           deviceFacts: device.deviceFacts, roots: device.roots, delegations: device.delegations,
-                          revocations: device.revocations, probe: probe, command: command).run()
+                          revocations: device.revocations, probe: probe, noBootCheck: noBootCheck, command: command).run()
     }
 }
 
@@ -50,6 +55,7 @@ struct RunInvocation {
     var delegations: [String] = []
     var revocations: [String] = []
     var probe = false
+    var noBootCheck = false
     var command: [String] = []
 
     /// Reads `--workload C [--model F] [--state-dir D] [--manifests D] [--device F] … -- CMD…`; anything else
@@ -65,6 +71,11 @@ struct RunInvocation {
         var given = Set<String>()
         while i < separator {
             if !RunInvocation.repeatable.contains(arguments[i]), !given.insert(arguments[i]).inserted { return nil }
+            if arguments[i] == "--no-boot-check" {
+                v.noBootCheck = true
+                i += 1
+                continue
+            }
             if arguments[i] == "--probe" {
                 v.probe = true
                 i += 1
@@ -93,6 +104,7 @@ struct RunInvocation {
         var gate = try DeviceOptions.gate(stateDirectory: stateDirectory, manifests: manifests, deviceFacts: deviceFacts,
                                           roots: roots, delegations: delegations, revocations: revocations)
         gate.probeEveryRun = probe
+        gate.requireBoot = !noBootCheck
         // The model is opened once and copied, sealed, while it is hashed: the job loads that copy.
         let copy = try model.map { (path) throws(AttestError) in try SealedCopy(path: path) }
         let cuda = getenv("CUDA_VISIBLE_DEVICES").map { String(cString: $0) }
