@@ -3,16 +3,70 @@
 
 The code lists are data, not code: they come from iso-codes (apt-get install iso-codes) and are compiled
 in, so lookups need no file at run time and a static binary carries them.
+
+Besides the codes it derives, from the same data:
+- parents: a subdivision inside another subdivision (FR-971 in FR-GP, GB-ABC in GB-NIR);
+- aliases: places ISO 3166 codes twice, as a country and as a subdivision of another (HK and CN-HK, PR and
+  US-PR). A subdivision XX-YY is an alias of country YY when it is top-level (no parent), YY is another
+  country's alpha-2 code, and either its type names a dependent territory (overseas, outlying, special
+  administrative region, or a constituent country) or its name shares a word with YY's names. The parent
+  rule keeps out look-alikes such as GN-ML (a prefecture of Guinea named Mali); the type and name rules
+  keep out codes that only share letters, such as AZ-BA (Baku) and BA (Bosnia and Herzegovina).
 """
 import json
 import pathlib
+import re
 import subprocess
+import unicodedata
 
 SRC = pathlib.Path("/usr/share/iso-codes/json")
 OUT = pathlib.Path(__file__).resolve().parent.parent / "Sources/Attest/Documents/RegionData.swift"
 
-countries = sorted(c["alpha_2"] for c in json.loads((SRC / "iso_3166-1.json").read_text())["3166-1"])
-subdivisions = sorted(s["code"] for s in json.loads((SRC / "iso_3166-2.json").read_text())["3166-2"])
+country_records = {c["alpha_2"]: c for c in json.loads((SRC / "iso_3166-1.json").read_text())["3166-1"]}
+subdivision_records = json.loads((SRC / "iso_3166-2.json").read_text())["3166-2"]
+countries = sorted(country_records)
+subdivisions = sorted(s["code"] for s in subdivision_records)
+subdivision_set = set(subdivisions)
+
+parents = []
+for s in subdivision_records:
+    if "parent" not in s:
+        continue
+    country = s["code"].split("-", 1)[0]
+    parent = s["parent"] if "-" in s["parent"] else f"{country}-{s['parent']}"
+    if parent not in subdivision_set:
+        raise SystemExit(f"{s['code']}: parent {parent} is not a subdivision")
+    parents.append(f"{s['code']}>{parent}")
+parents.sort()
+
+# Words too common in place names to say two names are of one place.
+GENERIC = {"islands", "island", "republic", "saint", "sainte", "province", "state", "states", "region", "territory",
+           "north", "northern", "south", "southern", "west", "east", "central", "special", "administrative",
+           "united", "part", "french", "dutch", "city", "sint"}
+
+
+def words(text):
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = re.sub(r"\(.*?\)", "", text)
+    return {w for w in re.findall(r"[a-z]+", text) if len(w) > 3} - GENERIC
+
+
+def dependent_territory(kind):
+    return "Overseas" in kind or "Outlying" in kind or "Special administrative" in kind or kind == "Country"
+
+
+aliases = []
+for s in subdivision_records:
+    own, suffix = s["code"].split("-", 1)
+    if suffix not in country_records or suffix == own or "parent" in s:
+        continue
+    c = country_records[suffix]
+    names = words(c["name"]) | words(c.get("common_name")) | words(c.get("official_name"))
+    if dependent_territory(s["type"]) or words(s["name"]) & names:
+        aliases.append(s["code"])
+aliases.sort()
+
 try:
     version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "iso-codes"], capture_output=True, text=True).stdout.strip()
 except OSError:
@@ -35,6 +89,16 @@ enum RegionData {{
     static let subdivisions = \"\"\"
 {chunks(subdivisions, 12)}
         \"\"\"
+
+    /// Subdivisions inside another subdivision, `CODE>PARENT`, sorted ({len(parents)}).
+    static let parents = \"\"\"
+{chunks(parents, 8)}
+        \"\"\"
+
+    /// Subdivisions `XX-YY` that are also the country `YY` ({len(aliases)}).
+    static let aliases = \"\"\"
+{chunks(aliases, 12)}
+        \"\"\"
 }}
 """)
-print(f"wrote {OUT}: {len(countries)} countries, {len(subdivisions)} subdivisions")
+print(f"wrote {OUT}: {len(countries)} countries, {len(subdivisions)} subdivisions, {len(parents)} parents, {len(aliases)} aliases")

@@ -3,7 +3,7 @@ import AttestCrypto
 /// The vendor's root of trust (payload `application/vnd.attest.root+json`).
 ///
 /// Guarantees after `init(json:)`: strict members only; version ≥ 1; 1 ≤ threshold ≤ number of keys;
-/// every key listed under its own keyid; denied regions are ISO 3166-1 alpha-2 codes.
+/// every key listed under its own keyid; denied regions are ISO 3166 codes (countries or subdivisions).
 public struct TrustRoot: Sendable, Equatable {
     public struct Policy: Sendable, Equatable {
         public var deniedRegions: [String]
@@ -40,7 +40,7 @@ public struct TrustRoot: Sendable, Equatable {
         expires = try DocumentFields.time(&reader, "expires")
         (keys, threshold) = try DocumentFields.keys(&reader)
         var p = try reader.object("policy")
-        let denied = try DocumentFields.list(&p, "deniedRegions", nonEmpty: false, what: "an ISO 3166-1 alpha-2 code", Region.isCountry)
+        let denied = try DocumentFields.list(&p, "deniedRegions", nonEmpty: false, what: "an ISO 3166 region code", Region.isValid)
         let skew = try DocumentFields.positive(&p, "clockSkewSeconds", min: 0, max: 86_400)
         let maxDays = try DocumentFields.positive(&p, "maxManifestDays", min: 1, max: 3650)
         // Optional, so roots written before it parse (absent: no limit on the revocation feed's age).

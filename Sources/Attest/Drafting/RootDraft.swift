@@ -27,8 +27,8 @@ public struct RootDraft: Sendable {
         let keyMap = try DraftKeys.distinct(keys, threshold: threshold)
         var denied: [String] = []
         for code in deniedRegions {
-            let country = try DraftInput.country(code)
-            if !denied.contains(country) { denied.append(country) }
+            let region = try DraftInput.region(code)
+            if !denied.contains(region) { denied.append(region) }
         }
         guard (0...86_400).contains(clockSkewSeconds) else {
             throw AttestError(.usage, "clock skew must be 0 to 86400 seconds, found \(clockSkewSeconds)")

@@ -20,7 +20,7 @@ struct RootCommand: ParsableCommand {
 
         @OptionGroup var lifetime: LifetimeOptions
 
-        @Option(name: .customLong("deny-region"), help: "An ISO 3166-1 alpha-2 country no manifest may name. Repeatable.")
+        @Option(name: .customLong("deny-region"), help: "An ISO 3166 country or subdivision no manifest or device may be in. Repeatable.")
         var deniedRegions: [String] = []
 
         @Option(name: .customLong("clock-skew"), help: "Seconds of clock difference verifiers tolerate.")
