@@ -27,4 +27,11 @@ enum Ed25519SmallOrder {
         masked[31] &= 0x7f
         return encodings.contains(masked)
     }
+
+    /// y ≥ p = 2^255 − 19 (sign bit cleared): a non-canonical encoding, which would give one key a second
+    /// SPKI and a second key id. The low byte is at least 0xed and every other byte of y is all ones.
+    static func isNonCanonical(_ key: [UInt8]) -> Bool {
+        guard key.count == 32 else { return false }
+        return key[0] >= 0xed && key[1..<31].allSatisfy { $0 == 0xff } && key[31] & 0x7f == 0x7f
+    }
 }

@@ -53,6 +53,9 @@ public struct PublicKey: Sendable, Hashable {
             guard EVP_PKEY_get_raw_public_key(key.pointer, &raw, &length) == 1, length == 32 else {
                 throw CryptoError(.invalidKey, "cannot read the ed25519 public key")
             }
+            guard !Ed25519SmallOrder.isNonCanonical(raw) else {
+                throw CryptoError(.invalidKey, "ed25519 public key is not canonically encoded (y ≥ p)", drainingQueue: false)
+            }
             guard !Ed25519SmallOrder.contains(raw) else {
                 throw CryptoError(.invalidKey, "ed25519 public key is a small-order point (a fixed signature would verify every message)", drainingQueue: false)
             }

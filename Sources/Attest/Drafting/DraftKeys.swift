@@ -9,7 +9,7 @@ enum DraftKeys {
         for key in keys {
             // Keys compare by their canonical SPKI: two files of one key (another point encoding) are one key.
             guard seen.insert(key).inserted else {
-                throw AttestError(.usage, "key \(key.keyID) is given twice: one key counts once toward a threshold")
+                throw AttestError(.usage, "key \(key.keyID) is given twice: one distinct key counts once toward a threshold")
             }
             guard key.algorithm.canSign else {
                 throw AttestError(.usage, "key \(key.keyID) is an \(key.algorithm) key, which cannot sign documents")

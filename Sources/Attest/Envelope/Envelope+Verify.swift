@@ -14,10 +14,12 @@ public struct SignatureVerification: Sendable, Equatable {
 
 extension Envelope {
     /// Checks every signature against `keys` (keyid → key). The keyid in a signature is only a hint: the
-    /// matching key is tried first, then every other trusted key. Each distinct key counts once.
+    /// matching key is tried first, then every other trusted key. Each distinct key counts once: distinct by
+    /// its canonical SPKI, not by the id it is listed under, so one key under two ids is still one signer.
     public func verify(keys: [String: PublicKey], threshold: Int) -> SignatureVerification {
         let message = pae
         var verified: [String] = []
+        var verifiedKeys: [PublicKey] = []
         var signers: [String?] = []
         signers.reserveCapacity(signatures.count)
         message.withUnsafeBytes { msg in
@@ -32,7 +34,10 @@ extension Envelope {
                     return nil
                 }
                 signers.append(signer)
-                if let signer, !verified.contains(signer) { verified.append(signer) }
+                if let signer, let key = keys[signer], !verifiedKeys.contains(key) {
+                    verifiedKeys.append(key)
+                    verified.append(signer)
+                }
             }
         }
         return SignatureVerification(verifiedKeyIDs: verified, threshold: threshold, signers: signers)
