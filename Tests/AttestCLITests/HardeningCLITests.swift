@@ -29,8 +29,18 @@ struct HardeningCLITests {
             try CLI.run(["run", "--state-dir", state, "--workload", "industrial-inspection", "--", "/bin/true"])
         }
 
-        func queueLines() throws -> [Substring] {
-            try String(contentsOfFile: log + ".pending", encoding: .utf8).split(separator: "\n")
+        /// Appends a line to the receipt queue, as anyone who can write the queue file could.
+        func appendToQueue(_ line: Data) throws {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log + ".pending"))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: line + Data([0x0a]))
+            try handle.close()
+        }
+
+        /// The receipt log's entries, as `audit list --format json` prints them.
+        func entries() throws -> [[String: Any]] {
+            let list = try CLI.run(["audit", "list", log, "--format", "json"])
+            return try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]], "\(list)")
         }
     }
 
@@ -43,10 +53,7 @@ struct HardeningCLITests {
         let logged = try CLI.run(["audit", "export", d.log, "--format", "jsonl"])
         let old = try #require(logged.stdout.split(separator: "\n").last)
         #expect(try d.run().status == 0)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: d.log + ".pending"))
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data((old + "\n").utf8))
-        try handle.close()
+        try d.appendToQueue(Data(old.utf8))
         #expect(try d.run().status == 0)
         let before = try CLI.run(["audit", "verify", d.log, "--json"])
         let boot = try CLI.run(["boot", "--state-dir", d.state])
@@ -56,9 +63,7 @@ struct HardeningCLITests {
         let verify = try CLI.run(["audit", "verify", d.log])
         #expect(verify.status == 1 && verify.stdout.contains("FAIL  log.queue"), "\(verify)\nbefore: \(before)")
         // Boot, two runs and the second boot are in the log once each: the copy is not.
-        let all = try CLI.run(["audit", "list", d.log, "--format", "json"])
-        let entries = try #require(try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as? [[String: Any]])
-        #expect(entries.count == 6, "boot, run, boot, run, run, boot: \(all.stdout)")
+        #expect(try d.entries().count == 6, "boot, run, boot, run, run, boot")
     }
 
     @Test("10.17 a receipt from an unknown device key is set aside and the receipts after it still enter the log")
@@ -72,18 +77,13 @@ struct HardeningCLITests {
                               nonce: try Receipt.freshNonce())
         var envelope = Envelope(payloadType: PayloadType.receipt.rawValue, payload: CanonicalJSON.encode(receipt.json))
         try envelope.sign(with: other)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: d.log + ".pending"))
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(envelope.encoded() + [0x0a]))
-        try handle.close()
+        try d.appendToQueue(Data(envelope.encoded()))
         #expect(try d.run().status == 0)
         #expect(try CLI.run(["boot", "--state-dir", d.state]).status == 0)
         #expect(try String(contentsOfFile: d.log + ".pending", encoding: .utf8).isEmpty, "nothing waits in the queue")
         let rejected = try String(contentsOfFile: d.log + ".rejected", encoding: .utf8)
         #expect(rejected.hasPrefix("unknown-key {"), "\(rejected)")
-        let list = try CLI.run(["audit", "list", d.log, "--format", "json"])
-        let entries = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
-        #expect(entries.count == 4, "boot, run, run, boot: \(list.stdout)")
+        #expect(try d.entries().count == 4, "boot, run, run, boot")
     }
 
     @Test("10.20 a chip model or key id with terminal escapes cannot print a fake line")
