@@ -65,7 +65,7 @@ struct DocumentInteropTests {
 
     static let allChecks: Set<String> = [
         "envelope.format", "root.signature", "root.expiry",
-        "delegation.signature", "delegation.expiry", "delegation.revoked",
+        "delegation.signature", "delegation.expiry", "delegation.revoked", "delegation.rollback", "revocation.freshness",
         "manifest.signature", "manifest.scope", "manifest.validity", "manifest.revoked", "manifest.rollback",
         "region.denied", "device.chip", "device.region", "job.workload", "job.model",
     ]
@@ -81,8 +81,8 @@ struct DocumentInteropTests {
         #expect(report.decision == "allow")
         #expect(Set(report.statuses.keys) == Self.allChecks, "\(allowed)")
         #expect(report.statuses.values.allSatisfy { $0 == "pass" || $0 == "skip" }, "\(allowed)")
-        // With device facts and a workload, only the rollback counter (no state directory) may be skipped.
-        #expect(report.statuses.filter { $0.value == "skip" }.keys.sorted() == ["manifest.rollback"], "\(allowed)")
+        // With device facts and a workload, only the rollback counters (no state directory) may be skipped.
+        #expect(report.statuses.filter { $0.value == "skip" }.keys.sorted() == ["delegation.rollback", "manifest.rollback"], "\(allowed)")
         let built = try #require(chain.summary["manifest"] as? [String: Any])
         #expect(report.manifest["id"] as? String == built["id"] as? String)
         #expect(report.manifest["digest"] as? String == built["digest"] as? String)
