@@ -27,7 +27,6 @@ def main() -> int:
     package = json.loads(subprocess.run(["swift", "package", "dump-package"], cwd=root, check=True,
                                         capture_output=True, text=True).stdout)
     targets = {t["name"]: t for t in package["targets"]}
-    system = {name for name, t in targets.items() if t["type"] == "system"}
     problems = []
     for name, target in targets.items():
         if target["type"] not in ("regular", "executable"):
